@@ -1,0 +1,328 @@
+//! The backward sweep, and every op's vector-Jacobian product in one `match`.
+//!
+//! Reverse mode in one paragraph: the loss's adjoint is 1. Walking the tape
+//! from the loss back to the start, each node holds the complete adjoint `G`
+//! of its output (every node that used it came later on the tape, so all of
+//! them have already sent their share), and turns `G` into one contribution
+//! per operand, the vector-Jacobian product `Gᵀ ∂output/∂operand`. An
+//! operand used by several nodes (fan-out) receives the sum of their
+//! contributions. What reaches a parameter is its gradient.
+
+use std::ops::Index;
+
+use ndarray::{Array2, Axis, Zip};
+
+use crate::forward::log_sum_exp;
+use crate::op::Op;
+use crate::tape::{Node, NodeId, Tape};
+use crate::var::Var;
+
+/// The gradients of one loss: one matrix per parameter, the parameter's shape.
+///
+/// Query with `grads[param]` or [`Gradients::get`]. Every parameter recorded
+/// before the loss has a gradient, zero if the loss does not depend on it;
+/// constants have none.
+#[derive(Clone, Debug, Default)]
+pub struct Gradients {
+    /// Indexed by node id; after the sweep only parameters hold `Some`.
+    adjoints: Vec<Option<Array2<f64>>>,
+}
+
+impl Gradients {
+    /// An empty store, to be filled by [`Tape::backward_into`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The gradient of the loss with respect to `param`, if it has one.
+    pub fn get(&self, param: Var<'_>) -> Option<&Array2<f64>> {
+        self.by_id(param.id())
+    }
+
+    /// The gradient stored for the node with this id, if any.
+    pub fn by_id(&self, id: NodeId) -> Option<&Array2<f64>> {
+        self.adjoints.get(id.index()).and_then(Option::as_ref)
+    }
+}
+
+impl Index<Var<'_>> for Gradients {
+    type Output = Array2<f64>;
+
+    /// # Panics
+    /// If `param` has no gradient: it is a constant or an intermediate node,
+    /// or it was recorded after the loss.
+    #[track_caller]
+    fn index(&self, param: Var<'_>) -> &Array2<f64> {
+        self.get(param).unwrap_or_else(|| {
+            panic!(
+                "no gradient for node {}: gradients are kept for parameters recorded before the loss",
+                param.id()
+            )
+        })
+    }
+}
+
+/// Watches a backward sweep as it happens (the tape inspector's trace uses it).
+///
+/// Both methods default to doing nothing.
+pub trait SweepObserver {
+    /// The sweep has reached `node`, whose adjoint is now complete.
+    fn visit(&mut self, node: NodeId, adjoint: &Array2<f64>) {
+        let _ = (node, adjoint);
+    }
+
+    /// `from` sends `contribution` to its operand `to`. `accumulated` is true
+    /// when `to` already held a contribution from another node (fan-out), so
+    /// the two are summed.
+    fn contribution(&mut self, from: NodeId, to: NodeId, contribution: &Array2<f64>, accumulated: bool) {
+        let _ = (from, to, contribution, accumulated);
+    }
+}
+
+impl Tape {
+    /// Differentiates the 1 x 1 `loss` with respect to every parameter.
+    ///
+    /// # Panics
+    /// If `loss` is not 1 x 1 or lives on another tape.
+    #[track_caller]
+    pub fn backward(&self, loss: Var<'_>) -> Gradients {
+        let mut grads = Gradients::new();
+        self.backward_into(loss, &mut grads);
+        grads
+    }
+
+    /// Like [`Tape::backward`], reusing `grads`'s allocation.
+    #[track_caller]
+    pub fn backward_into(&self, loss: Var<'_>, grads: &mut Gradients) {
+        self.sweep(loss, grads, None);
+    }
+
+    /// Like [`Tape::backward`], reporting each step to `observer`.
+    #[track_caller]
+    pub fn backward_observed(&self, loss: Var<'_>, observer: &mut dyn SweepObserver) -> Gradients {
+        let mut grads = Gradients::new();
+        self.sweep(loss, &mut grads, Some(observer));
+        grads
+    }
+
+    #[track_caller]
+    fn sweep(&self, loss: Var<'_>, grads: &mut Gradients, observer: Option<&mut dyn SweepObserver>) {
+        loss.assert_same_tape(self, "backward");
+        let shape = loss.shape();
+        assert!(shape == (1, 1), "backward: the loss must be 1 x 1, got shape {shape:?}");
+
+        let nodes = self.nodes();
+        let last = loss.id().index();
+        grads.adjoints.clear();
+        grads.adjoints.resize(last + 1, None);
+        let mut sweep = Sweep {
+            nodes: &nodes,
+            adjoints: grads.adjoints.as_mut_slice(),
+            observer,
+            current: loss.id(),
+        };
+        sweep.adjoints[last] = Some(Array2::ones((1, 1)));
+
+        for index in (0..=last).rev() {
+            let node = &nodes[index];
+            if node.op.is_leaf() {
+                continue; // a parameter keeps its adjoint: it is the gradient
+            }
+            let Some(grad) = sweep.adjoints[index].take() else {
+                continue; // no parameter upstream, or not on a path to the loss
+            };
+            sweep.current = NodeId(index);
+            if let Some(observer) = sweep.observer.as_deref_mut() {
+                observer.visit(NodeId(index), &grad);
+            }
+            propagate(node, grad, &mut sweep);
+        }
+
+        for (node, adjoint) in nodes.iter().zip(grads.adjoints.iter_mut()) {
+            if matches!(node.op, Op::Parameter) && adjoint.is_none() {
+                *adjoint = Some(Array2::zeros(node.value.dim()));
+            }
+        }
+    }
+}
+
+/// The state of one backward sweep.
+struct Sweep<'a, 'o> {
+    nodes: &'a [Node],
+    adjoints: &'a mut [Option<Array2<f64>>],
+    observer: Option<&'o mut dyn SweepObserver>,
+    /// The node whose adjoint is being propagated.
+    current: NodeId,
+}
+
+impl Sweep<'_, '_> {
+    /// Whether `id` needs an adjoint (a parameter lies upstream of it).
+    fn wants(&self, id: NodeId) -> bool {
+        self.nodes[id.0].requires_grad
+    }
+
+    /// Adds `contribution` to the adjoint of `to` (fan-out accumulates).
+    fn send(&mut self, to: NodeId, contribution: Array2<f64>) {
+        if !self.wants(to) {
+            return;
+        }
+        debug_assert_eq!(contribution.dim(), self.nodes[to.0].value.dim());
+        let slot = &mut self.adjoints[to.0];
+        if let Some(observer) = self.observer.as_deref_mut() {
+            observer.contribution(self.current, to, &contribution, slot.is_some());
+        }
+        match slot {
+            Some(sum) => *sum += &contribution,
+            None => *slot = Some(contribution),
+        }
+    }
+
+    /// Sends `grad` to `a` and `to_b(grad)` to `b`, copying `grad` only when
+    /// both operands want an adjoint.
+    fn send_pair(&mut self, a: NodeId, b: NodeId, grad: Array2<f64>, to_b: impl FnOnce(Array2<f64>) -> Array2<f64>) {
+        match (self.wants(a), self.wants(b)) {
+            (true, true) => {
+                self.send(b, to_b(grad.clone()));
+                self.send(a, grad);
+            }
+            (true, false) => self.send(a, grad),
+            (false, true) => self.send(b, to_b(grad)),
+            (false, false) => {}
+        }
+    }
+}
+
+/// Turns the complete adjoint `grad` (`G`, or `g` for a 1 x 1 output) of
+/// `node` into contributions to its operands: the vector-Jacobian products
+/// documented on [`Op`]. `grad` is owned, so rules that can reuse its buffer do.
+fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
+    let nodes = sweep.nodes;
+    let value = |id: &NodeId| &nodes[id.0].value;
+    match &node.op {
+        Op::Parameter | Op::Constant => unreachable!("leaves have no operands"),
+        Op::MatMul(a, b) => {
+            // dA = G Bᵀ, dB = Aᵀ G
+            if sweep.wants(*a) {
+                sweep.send(*a, grad.dot(&value(b).t()));
+            }
+            if sweep.wants(*b) {
+                sweep.send(*b, value(a).t().dot(&grad));
+            }
+        }
+        // dA = Gᵀ (a view of the same buffer)
+        Op::Transpose(a) => sweep.send(*a, grad.reversed_axes()),
+        // dA = G, dB = G
+        Op::Add(a, b) => sweep.send_pair(*a, *b, grad, |g| g),
+        // dA = G, dB = -G
+        Op::Sub(a, b) => sweep.send_pair(*a, *b, grad, |g| -g),
+        // dA = -G
+        Op::Neg(a) => sweep.send(*a, -grad),
+        Op::Mul(a, b) => {
+            // dA = G ⊙ B, dB = G ⊙ A
+            if sweep.wants(*b) {
+                sweep.send(*b, &grad * value(a));
+            }
+            if sweep.wants(*a) {
+                sweep.send(*a, grad * value(b));
+            }
+        }
+        // dA = c G
+        Op::Scale(a, c) => sweep.send(*a, grad * *c),
+        // dA = G
+        Op::AddScalar(a, _) => sweep.send(*a, grad),
+        Op::AddBias(a, b) => {
+            // db = 1ᵀ G: the bias was added to every row, so its adjoint
+            // collects every row's. dA = G.
+            if sweep.wants(*b) {
+                sweep.send(*b, grad.sum_axis(Axis(0)).insert_axis(Axis(0)));
+            }
+            sweep.send(*a, grad);
+        }
+        Op::Relu(a) => {
+            // dA = G ⊙ [A > 0]; relu'(0) = 0
+            Zip::from(&mut grad).and(value(a)).for_each(|g, &x| {
+                if x <= 0.0 {
+                    *g = 0.0;
+                }
+            });
+            sweep.send(*a, grad);
+        }
+        Op::Square(a) => {
+            // dA = 2 A ⊙ G
+            Zip::from(&mut grad).and(value(a)).for_each(|g, &x| *g *= 2.0 * x);
+            sweep.send(*a, grad);
+        }
+        // dA = g everywhere
+        Op::Sum(a) => sweep.send(*a, Array2::from_elem(value(a).dim(), grad[[0, 0]])),
+        Op::Mean(a) => {
+            // dA = g / (m n) everywhere
+            let a_value = value(a);
+            let share = grad[[0, 0]] / a_value.len() as f64;
+            sweep.send(*a, Array2::from_elem(a_value.dim(), share));
+        }
+        Op::FrobeniusNorm(a) => {
+            // dA = g A / ||A||; the subgradient 0 at A = 0
+            let norm = node.value[[0, 0]];
+            let a_value = value(a);
+            let contribution = if norm == 0.0 {
+                Array2::zeros(a_value.dim())
+            } else {
+                // x / norm first: exact when g = 1, as for a loss.
+                let g = grad[[0, 0]];
+                a_value.mapv(|x| x / norm * g)
+            };
+            sweep.send(*a, contribution);
+        }
+        Op::SumSquares(a) => {
+            // dA = 2 g A
+            let factor = 2.0 * grad[[0, 0]];
+            sweep.send(*a, value(a).mapv(|x| factor * x));
+        }
+        Op::LogSoftmax(a) => {
+            // dA = G - softmax(A) ⊙ rowsum(G), with softmax(A) = exp(Y)
+            for (mut g_row, y_row) in grad.rows_mut().into_iter().zip(node.value.rows()) {
+                let row_sum = g_row.sum();
+                Zip::from(&mut g_row)
+                    .and(&y_row)
+                    .for_each(|g, &y| *g -= y.exp() * row_sum);
+            }
+            sweep.send(*a, grad);
+        }
+        Op::CrossEntropy { logits, labels } => {
+            // dZ = g (softmax(Z) - onehot(y)) / m
+            let z = value(logits);
+            let scale = grad[[0, 0]] / labels.len() as f64;
+            let mut dz = Array2::zeros(z.dim());
+            for ((mut dz_row, z_row), &label) in dz.rows_mut().into_iter().zip(z.rows()).zip(labels.iter()) {
+                let log_total = log_sum_exp(z_row);
+                Zip::from(&mut dz_row)
+                    .and(&z_row)
+                    .for_each(|d, &z| *d = scale * (z - log_total).exp());
+                dz_row[label] -= scale;
+            }
+            sweep.send(*logits, dz);
+        }
+        Op::Custom { op, inputs } => {
+            // The op's own rule; its output is checked, not trusted.
+            let views: Vec<_> = inputs.iter().map(|id| value(id).view()).collect();
+            let contributions = op.vjp(&views, node.value.view(), grad.view());
+            assert!(
+                contributions.len() == inputs.len(),
+                "{}: vjp returned {} adjoints for {} operands",
+                op.name(),
+                contributions.len(),
+                inputs.len()
+            );
+            for (position, (id, contribution)) in inputs.iter().zip(contributions).enumerate() {
+                let expected = value(id).dim();
+                assert!(
+                    contribution.dim() == expected,
+                    "{}: vjp returned shape {:?} for operand {position} of shape {expected:?}",
+                    op.name(),
+                    contribution.dim()
+                );
+                sweep.send(*id, contribution);
+            }
+        }
+    }
+}

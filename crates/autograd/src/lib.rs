@@ -1,0 +1,57 @@
+//! A tape-based reverse-mode automatic differentiation engine on `f64`
+//! matrices, written to be read.
+//!
+//! Recording a computation appends one node per operation to a [`Tape`] (a
+//! Wengert list); [`Tape::backward`] walks it once in reverse and returns the
+//! [`Gradients`] of a scalar loss with respect to every parameter.
+//!
+//! ```
+//! use autograd::{gradcheck, Tape};
+//! use ndarray::array;
+//!
+//! let a = array![[1.0, 2.0], [3.0, 4.0]];
+//! let tape = Tape::new();
+//! let u = tape.parameter(array![[1.0], [1.0]]);
+//! let v = tape.parameter(array![[1.0], [2.0]]);
+//!
+//! // loss = ||A - U Vᵀ||_F
+//! let residual = tape.constant(&a) - u.matmul(v.t());
+//! let loss = residual.frobenius_norm();
+//! let grads = tape.backward(loss);
+//!
+//! // A - U Vᵀ = [[0, 0], [2, 2]], so the loss is sqrt(8); with R that
+//! // residual, dU = -R V / ||R|| = -[[0], [6]] / sqrt(8).
+//! assert!((loss.item() - 8f64.sqrt()).abs() < 1e-15);
+//! assert!((grads[u][[1, 0]] + 6.0 / 8f64.sqrt()).abs() < 1e-15);
+//!
+//! // The same gradients, checked against finite differences.
+//! let report = gradcheck(
+//!     |tape, x| (tape.constant(&a) - x[0].matmul(x[1].t())).frobenius_norm(),
+//!     &[array![[1.0], [1.0]], array![[1.0], [2.0]]],
+//! )
+//! .unwrap();
+//! assert!(report.max_rel_error < 1e-7);
+//! ```
+//!
+//! Where to read: [`tape`] (the list and its leaves), [`var`] (recording ops,
+//! shape checks), [`op`] (every op with its VJP formula), `forward.rs` and
+//! `backward.rs` (every forward rule and every backward rule, each in one
+//! `match`), [`gradcheck`](mod@gradcheck), [`optim`].
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod backward;
+pub mod custom;
+mod forward;
+pub mod gradcheck;
+pub mod op;
+pub mod optim;
+pub mod tape;
+pub mod var;
+
+pub use backward::{Gradients, SweepObserver};
+pub use custom::CustomOp;
+pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport, gradcheck};
+pub use op::Op;
+pub use tape::{IntoValue, NodeId, Tape};
+pub use var::Var;

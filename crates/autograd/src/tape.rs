@@ -1,0 +1,226 @@
+//! The tape: an append-only list of nodes, in the order they were computed.
+//!
+//! A node is a value (an `f64` matrix; a scalar is 1 x 1) and the [`Op`] that
+//! produced it. An operation can only name nodes that already exist, so the
+//! recording order is a topological order of the computation graph: backward
+//! is one loop over the tape in reverse, with no graph search.
+
+use std::cell::{Ref, RefCell};
+use std::fmt;
+use std::panic::Location;
+
+use ndarray::{ArcArray2, Array2, ArrayView2};
+
+use crate::forward;
+use crate::op::Op;
+use crate::var::Var;
+
+/// The position of a node on its tape.
+///
+/// Ids count up in recording order, so every operand of a node has a smaller
+/// id than the node itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) usize);
+
+impl NodeId {
+    /// The node's position on the tape, starting at 0.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// One entry of the tape.
+#[derive(Debug)]
+pub(crate) struct Node {
+    /// The value computed by the forward pass. Shared (`ArcArray2`) so that a
+    /// transpose or a constant can sit on the tape without copying its data.
+    pub(crate) value: ArcArray2<f64>,
+    /// How the value was made, naming its operands by id.
+    pub(crate) op: Op,
+    /// Whether any parameter lies upstream, i.e. whether backward must
+    /// compute an adjoint for this node at all.
+    pub(crate) requires_grad: bool,
+    /// Where in the user's code the node was recorded.
+    pub(crate) location: &'static Location<'static>,
+}
+
+/// A Wengert list: the record of one forward computation.
+///
+/// Leaves enter with [`Tape::parameter`] (differentiated) and
+/// [`Tape::constant`] (not); operations on the returned [`Var`] handles
+/// append new nodes. [`Tape::backward`] then sweeps the list in reverse.
+///
+/// A tape is meant to be reused: [`Tape::clear`] empties it but keeps its
+/// allocation, so a training loop records every step into the same memory.
+/// Clearing needs `&mut self`, so the borrow checker guarantees that no
+/// [`Var`] from the previous step is still alive.
+#[derive(Default)]
+pub struct Tape {
+    nodes: RefCell<Vec<Node>>,
+}
+
+impl Tape {
+    /// An empty tape.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty tape with room for `nodes` nodes before it reallocates.
+    pub fn with_capacity(nodes: usize) -> Self {
+        Tape {
+            nodes: RefCell::new(Vec::with_capacity(nodes)),
+        }
+    }
+
+    /// Records a parameter: a leaf whose gradient [`Tape::backward`] returns.
+    ///
+    /// The tape holds its own reference to the value: passing an `Array2` or
+    /// `&Array2` copies it in, so the caller may later update its own array
+    /// in place (as the optimisers do).
+    #[track_caller]
+    pub fn parameter(&self, value: impl IntoValue) -> Var<'_> {
+        self.push(value.into_value(), Op::Parameter, true, Location::caller())
+    }
+
+    /// Records a constant: a leaf that receives no gradient (data, targets,
+    /// masks). Passing an [`ArcArray2`] shares its buffer instead of copying.
+    #[track_caller]
+    pub fn constant(&self, value: impl IntoValue) -> Var<'_> {
+        self.push(value.into_value(), Op::Constant, false, Location::caller())
+    }
+
+    /// The number of nodes recorded so far.
+    pub fn len(&self) -> usize {
+        self.nodes.borrow().len()
+    }
+
+    /// Whether nothing has been recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.borrow().is_empty()
+    }
+
+    /// How many nodes the tape can hold before it must reallocate.
+    pub fn capacity(&self) -> usize {
+        self.nodes.borrow().capacity()
+    }
+
+    /// Forgets every node but keeps the allocation, ready for the next step.
+    pub fn clear(&mut self) {
+        self.nodes.get_mut().clear();
+    }
+
+    /// Evaluates `op` on the values of its operands and appends the result.
+    ///
+    /// Callers have already checked the operands' shapes.
+    #[track_caller]
+    pub(crate) fn record(&self, op: Op) -> Var<'_> {
+        let (value, requires_grad) = {
+            let nodes = self.nodes.borrow();
+            let value = forward::evaluate(&op, |id| &nodes[id.0].value);
+            let requires_grad = op.operands().iter().any(|id| nodes[id.0].requires_grad);
+            (value, requires_grad)
+        };
+        self.push(value, op, requires_grad, Location::caller())
+    }
+
+    fn push(
+        &self,
+        value: ArcArray2<f64>,
+        op: Op,
+        requires_grad: bool,
+        location: &'static Location<'static>,
+    ) -> Var<'_> {
+        let mut nodes = self.nodes.borrow_mut();
+        let id = NodeId(nodes.len());
+        nodes.push(Node {
+            value,
+            op,
+            requires_grad,
+            location,
+        });
+        Var::new(self, id)
+    }
+
+    /// The op that produced node `id`.
+    pub fn op(&self, id: NodeId) -> Op {
+        self.nodes.borrow()[id.0].op.clone()
+    }
+
+    /// The value of node `id` (sharing its buffer; no copy is made).
+    pub fn value(&self, id: NodeId) -> ArcArray2<f64> {
+        self.nodes.borrow()[id.0].value.clone()
+    }
+
+    /// Where in the caller's code node `id` was recorded.
+    pub fn location(&self, id: NodeId) -> &'static Location<'static> {
+        self.nodes.borrow()[id.0].location
+    }
+
+    /// Whether a parameter lies upstream of node `id`, so that backward
+    /// computes an adjoint for it.
+    pub fn requires_grad(&self, id: NodeId) -> bool {
+        self.nodes.borrow()[id.0].requires_grad
+    }
+
+    /// Read access to the nodes, for the backward sweep and the inspectors.
+    pub(crate) fn nodes(&self) -> Ref<'_, Vec<Node>> {
+        self.nodes.borrow()
+    }
+}
+
+impl fmt::Debug for Tape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes = self.nodes.borrow();
+        let mut list = f.debug_list();
+        for (index, node) in nodes.iter().enumerate() {
+            list.entry(&format_args!("#{index} = {:?} {:?}", node.op, node.value.dim()));
+        }
+        list.finish()
+    }
+}
+
+/// Anything that can become a node's value.
+///
+/// Owned arrays and [`ArcArray2`]s move in without copying (cloning an
+/// `ArcArray2` only bumps a reference count); borrowed arrays and views are
+/// copied.
+pub trait IntoValue {
+    /// Converts into the shared array type the tape stores.
+    fn into_value(self) -> ArcArray2<f64>;
+}
+
+impl IntoValue for Array2<f64> {
+    fn into_value(self) -> ArcArray2<f64> {
+        self.into_shared()
+    }
+}
+
+impl IntoValue for ArcArray2<f64> {
+    fn into_value(self) -> ArcArray2<f64> {
+        self
+    }
+}
+
+impl IntoValue for &ArcArray2<f64> {
+    fn into_value(self) -> ArcArray2<f64> {
+        self.clone()
+    }
+}
+
+impl IntoValue for &Array2<f64> {
+    fn into_value(self) -> ArcArray2<f64> {
+        self.to_shared()
+    }
+}
+
+impl IntoValue for ArrayView2<'_, f64> {
+    fn into_value(self) -> ArcArray2<f64> {
+        self.to_shared()
+    }
+}

@@ -1,0 +1,287 @@
+//! Fan-out, NaN propagation, numerical stability, shape errors and tape reuse.
+
+use approx::assert_abs_diff_eq;
+use autograd::{GradCheckError, Tape, gradcheck};
+use ndarray::{Array2, array};
+
+// ---- fan-out: a value used twice receives the sum of both contributions ----
+
+#[test]
+fn x_times_x_gets_two_contributions() {
+    // d Σ x ⊙ x / dx = x + x = 2x: each operand slot sends G ⊙ (the other).
+    let tape = Tape::new();
+    let x = tape.parameter(array![[1.5, -2.0]]);
+    assert_eq!(tape.backward((x * x).sum())[x], array![[3.0, -4.0]]);
+}
+
+#[test]
+fn x_plus_x_gets_two_contributions() {
+    let tape = Tape::new();
+    let x = tape.parameter(array![[1.5, -2.0]]);
+    assert_eq!(tape.backward((x + x).sum())[x], array![[2.0, 2.0]]);
+}
+
+#[test]
+fn value_reused_in_two_branches() {
+    // h = relu(x) feeds both 3h and h²: df/dx = (3 + 2h) [x > 0].
+    let tape = Tape::new();
+    let x = tape.parameter(array![[1.0, -1.0, 2.0]]);
+    let h = x.relu();
+    let f = (h * 3.0).sum() + h.square().sum();
+    assert_eq!(tape.backward(f)[x], array![[5.0, 0.0, 7.0]]);
+
+    let report = gradcheck(
+        |_, v| {
+            let h = v[0].relu();
+            (h * 3.0).sum() + h.square().sum()
+        },
+        &[array![[1.0, -1.0, 2.0]]],
+    )
+    .unwrap();
+    assert!(report.max_rel_error < 1e-8, "{report:?}");
+}
+
+#[test]
+fn parameter_used_by_matmul_twice() {
+    // f = Σ X X for a 2 x 2 X: dX = G Xᵀ + Xᵀ G with G all ones.
+    let x0 = array![[1.0, 2.0], [3.0, 4.0]];
+    let tape = Tape::new();
+    let x = tape.parameter(&x0);
+    let grads = tape.backward(x.matmul(x).sum());
+    let ones = Array2::<f64>::ones((2, 2));
+    assert_eq!(grads[x], ones.dot(&x0.t()) + x0.t().dot(&ones));
+}
+
+// ---- NaN propagates, it never vanishes ----
+
+#[test]
+fn relu_keeps_nan() {
+    let tape = Tape::new();
+    let x = tape.constant(array![[f64::NAN, -1.0, 1.0]]);
+    let y = x.relu().value();
+    assert!(y[[0, 0]].is_nan(), "relu(NaN) must be NaN, got {}", y[[0, 0]]);
+    assert_eq!(y[[0, 1]], 0.0);
+}
+
+#[test]
+fn nan_anywhere_shows_in_the_loss() {
+    let mut bad = array![[1.0, 2.0], [3.0, 4.0]];
+    bad[[1, 0]] = f64::NAN;
+    let losses: Vec<(&str, f64)> = {
+        let tape = Tape::new();
+        let x = tape.parameter(&bad);
+        let w = tape.parameter(array![[0.5], [0.25]]);
+        vec![
+            ("matmul", x.matmul(w).sum().item()),
+            ("relu", x.relu().sum().item()),
+            ("norm", x.frobenius_norm().item()),
+            ("sum_squares", x.sum_squares().item()),
+            ("mean", x.mean().item()),
+            ("log_softmax", x.log_softmax().sum().item()),
+            ("cross_entropy", x.cross_entropy(&[0, 1]).item()),
+            ("cross_entropy (other row)", x.cross_entropy(&[0, 0]).item()),
+        ]
+    };
+    for (op, loss) in losses {
+        assert!(loss.is_nan(), "{op}: a NaN input gave the loss {loss}");
+    }
+}
+
+// ---- stability of log-softmax and cross-entropy ----
+
+#[test]
+fn log_softmax_is_stable_for_huge_logits() {
+    // Subtracting the row max: [1e5, 0, -1e5] → [0, -1e5, -2e5] exactly,
+    // where a naive exp(1e5) would overflow to inf.
+    let tape = Tape::new();
+    let z = tape.parameter(array![[1e5, 0.0, -1e5], [-1e5, 1e5, 0.0]]);
+    let y = z.log_softmax();
+    assert_eq!(y.value(), array![[0.0, -1e5, -2e5], [-2e5, 0.0, -1e5]]);
+    let grads = tape.backward(y.sum());
+    // dZ = G - softmax ⊙ rowsum(G) = 1 - 3 · onehot(argmax).
+    assert_eq!(grads[z], array![[-2.0, 1.0, 1.0], [1.0, -2.0, 1.0]]);
+}
+
+#[test]
+fn cross_entropy_is_stable_for_huge_logits() {
+    // Row 0 predicts class 0 with certainty: loss 0. Row 1 puts all mass on
+    // class 1 but the label is 2: loss z₁ - z₂ = 1e5. Mean: 5e4.
+    let tape = Tape::new();
+    let z = tape.parameter(array![[1e5, 0.0, -1e5], [-1e5, 1e5, 0.0]]);
+    let loss = z.cross_entropy(&[0, 2]);
+    assert_eq!(loss.item(), 5e4);
+    let grads = tape.backward(loss);
+    // (softmax - onehot) / 2: row 0 is exactly right (0), row 1 is
+    // ([0, 1, 0] - [0, 0, 1]) / 2.
+    assert_abs_diff_eq!(grads[z], array![[0.0, 0.0, 0.0], [0.0, 0.5, -0.5]], epsilon = 1e-300);
+    assert!(grads[z].iter().all(|g| g.is_finite()));
+}
+
+#[test]
+fn scaled_logits_keep_exact_probabilities() {
+    // Scaling logits by 1e5 makes softmax a one-hot of the argmax; the
+    // log-probabilities stay finite and exact.
+    let base = array![[0.3, -0.2, 0.1], [0.05, 0.4, -0.7]];
+    let tape = Tape::new();
+    let z = tape.parameter(&base * 1e5);
+    let y = z.log_softmax().value();
+    assert!(y.iter().all(|v| v.is_finite()));
+    assert_eq!(y[[0, 0]], 0.0);
+    assert_eq!(y[[1, 1]], 0.0);
+    assert_abs_diff_eq!(y[[0, 1]], -0.5e5, epsilon = 1e-9);
+}
+
+// ---- gradcheck reports what failed ----
+
+#[test]
+fn gradcheck_names_the_failing_element() {
+    // A function whose "gradient" is wrong: f(x) = Σ x² recorded as x ⊙ c
+    // with c a constant copy of x, so backward sees only one factor.
+    let error = gradcheck(
+        |tape, x| {
+            let frozen = tape.constant(x[0].value());
+            (x[0] * frozen).sum()
+        },
+        &[array![[1.0, 2.0], [3.0, -4.0]]],
+    )
+    .unwrap_err();
+    match error {
+        GradCheckError::Mismatch { element, .. } => {
+            // Analytic x, numeric 2x: the worst element is the largest |x|.
+            assert_eq!((element.input, element.row, element.col), (0, 1, 1));
+            assert_eq!(element.analytic, -4.0);
+            assert_abs_diff_eq!(element.numeric, -8.0, epsilon = 1e-6);
+        }
+        other => panic!("expected a mismatch, got {other}"),
+    }
+    let message = gradcheck(
+        |tape, x| (x[0] * tape.constant(x[0].value())).sum(),
+        &[array![[1.0, 2.0], [3.0, -4.0]]],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(message.contains("input 0, element (1, 1)"), "{message}");
+    assert!(message.contains("analytic -4e0"), "{message}");
+}
+
+#[test]
+fn gradcheck_rejects_a_non_scalar_function() {
+    let error = gradcheck(|_, x| x[0].relu(), &[array![[1.0, 2.0]]]).unwrap_err();
+    assert_eq!(error, GradCheckError::NotScalar((1, 2)));
+}
+
+// ---- shape errors name the op and both shapes ----
+
+#[test]
+#[should_panic(expected = "matmul: shapes (150, 2) and (4, 2) do not align")]
+fn matmul_shape_mismatch() {
+    let tape = Tape::new();
+    let u = tape.parameter(Array2::zeros((150, 2)));
+    let v = tape.parameter(Array2::zeros((4, 2)));
+    let _ = u.matmul(v);
+}
+
+#[test]
+#[should_panic(expected = "sub: shapes (150, 4) and (150, 2) differ")]
+fn sub_shape_mismatch() {
+    let tape = Tape::new();
+    let a = tape.constant(Array2::zeros((150, 4)));
+    let b = tape.parameter(Array2::zeros((150, 2)));
+    let _ = a - b;
+}
+
+#[test]
+#[should_panic(expected = "add: shapes (2, 3) and (3, 2) differ")]
+fn add_shape_mismatch() {
+    let tape = Tape::new();
+    let a = tape.parameter(Array2::zeros((2, 3)));
+    let _ = a + a.t();
+}
+
+#[test]
+#[should_panic(expected = "mul: shapes (2, 3) and (2, 2) differ")]
+fn mul_shape_mismatch() {
+    let tape = Tape::new();
+    let a = tape.parameter(Array2::zeros((2, 3)));
+    let mask = tape.constant(Array2::zeros((2, 2)));
+    let _ = a * mask;
+}
+
+#[test]
+#[should_panic(expected = "add_bias: the bias must be 1 x 3, got shapes (4, 3) and (3, 1)")]
+fn add_bias_shape_mismatch() {
+    let tape = Tape::new();
+    let a = tape.parameter(Array2::zeros((4, 3)));
+    let b = tape.parameter(Array2::zeros((3, 1)));
+    let _ = a.add_bias(b);
+}
+
+#[test]
+#[should_panic(expected = "cross_entropy: 2 labels for logits of shape (3, 4)")]
+fn cross_entropy_label_count() {
+    let tape = Tape::new();
+    let _ = tape.parameter(Array2::zeros((3, 4))).cross_entropy(&[0, 1]);
+}
+
+#[test]
+#[should_panic(expected = "cross_entropy: label 4 at row 1 is out of range for 4 classes")]
+fn cross_entropy_label_range() {
+    let tape = Tape::new();
+    let _ = tape.parameter(Array2::zeros((2, 4))).cross_entropy(&[0, 4]);
+}
+
+#[test]
+#[should_panic(expected = "backward: the loss must be 1 x 1, got shape (2, 2)")]
+fn backward_needs_a_scalar() {
+    let tape = Tape::new();
+    let x = tape.parameter(Array2::zeros((2, 2)));
+    let _ = tape.backward(x);
+}
+
+#[test]
+#[should_panic(expected = "add: operands belong to different tapes")]
+fn operands_from_two_tapes() {
+    let first = Tape::new();
+    let second = Tape::new();
+    let _ = first.parameter(array![[1.0]]) + second.parameter(array![[1.0]]);
+}
+
+#[test]
+#[should_panic(expected = "no gradient for node #0")]
+fn constants_have_no_gradient() {
+    let tape = Tape::new();
+    let c = tape.constant(array![[1.0]]);
+    let x = tape.parameter(array![[1.0]]);
+    let grads = tape.backward((c * x).sum());
+    let _ = &grads[c];
+}
+
+// ---- the tape is reused across steps ----
+
+#[test]
+fn clear_keeps_the_allocation() {
+    let mut tape = Tape::new();
+    let mut capacity = None;
+    for step in 0..100 {
+        tape.clear();
+        let x = tape.parameter(array![[step as f64]]);
+        let loss = (x * x).sum();
+        let _ = tape.backward(loss);
+        assert_eq!(tape.len(), 3);
+        match capacity {
+            None => capacity = Some(tape.capacity()),
+            Some(c) => assert_eq!(tape.capacity(), c, "the tape reallocated at step {step}"),
+        }
+    }
+}
+
+#[test]
+fn backward_into_reuses_the_store() {
+    let tape = Tape::new();
+    let x = tape.parameter(array![[2.0]]);
+    let mut grads = autograd::Gradients::new();
+    tape.backward_into(x.square().sum(), &mut grads);
+    assert_eq!(grads[x], array![[4.0]]);
+    tape.backward_into((x * 3.0).sum(), &mut grads);
+    assert_eq!(grads[x], array![[3.0]], "gradients from the previous call leaked");
+}

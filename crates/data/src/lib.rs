@@ -1,0 +1,3 @@
+//! Numeric and labelled CSV data sets as `ndarray` matrices.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
