@@ -15,5 +15,6 @@ pub use mlp;
 
 pub mod cli;
 pub mod demo;
+pub mod experiments;
 pub mod output;
 pub mod plot;

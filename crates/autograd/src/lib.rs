@@ -40,6 +40,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod anomaly;
 mod backward;
 pub mod custom;
 mod forward;
@@ -49,6 +50,7 @@ pub mod optim;
 pub mod tape;
 pub mod var;
 
+pub use anomaly::{Anomaly, Pass};
 pub use backward::{Gradients, SweepObserver};
 pub use custom::CustomOp;
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport, gradcheck};
