@@ -45,6 +45,7 @@ mod backward;
 pub mod custom;
 mod forward;
 pub mod gradcheck;
+pub mod inspect;
 pub mod op;
 pub mod optim;
 pub mod tape;

@@ -1,0 +1,362 @@
+//! Operation counts: the floating-point operations and bytes of every op's
+//! forward computation and of the backward work the sweep really does.
+//!
+//! # Counting convention
+//!
+//! - **A flop** is one `f64` addition, subtraction, multiplication,
+//!   division, comparison (`max`, relu's test) or elementary function call
+//!   (`exp`, `ln`, `sqrt`): each counts 1. A sum of `N` numbers counts `N`
+//!   (not `N - 1`). So a matrix product of an m x k and a k x n matrix costs
+//!   `2mkn`, the usual convention.
+//! - **Bytes** are 8 per `f64` (or class label) an op reads from its operands
+//!   or writes to its result, each array counted once: the minimum traffic,
+//!   as if caches were perfect. Moving a buffer (an adjoint passed on
+//!   unchanged) or taking a view (a transpose) is free; copying one is not.
+//! - **Backward** counts what `backward.rs` computes for a node the sweep
+//!   reaches: a contribution to an operand that needs no gradient (a
+//!   constant, or nothing but constants upstream) is skipped, so it costs
+//!   nothing; a node that no path from a parameter reaches is not visited.
+//!   When a node receives several contributions (fan-out), each one after
+//!   the first costs one addition per entry ([`Counts::fan_out`]).
+//!   Zero-filling the gradients of parameters the loss does not depend on
+//!   is not counted.
+//! - **Custom ops** ([`CustomOp`](crate::CustomOp)) run code the engine
+//!   cannot see: they are reported as not counted.
+//!
+//! The ratio of backward to forward work is what the *cheap gradient
+//! principle* (Baur and Strassen 1983; Griewank) bounds: reverse mode gets
+//! the whole gradient for a small constant multiple of the cost of the
+//! function, however many parameters there are. A matrix product whose two
+//! operands both need gradients costs exactly twice its forward flops.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign};
+
+use crate::inspect::text;
+use crate::op::Op;
+use crate::tape::{NodeId, Tape};
+use crate::var::Var;
+
+/// Bytes per `f64`, and per class label.
+const WORD: u64 = 8;
+
+/// An amount of work: floating-point operations and bytes moved.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// Floating-point operations.
+    pub flops: u64,
+    /// Bytes read and written.
+    pub bytes: u64,
+}
+
+impl Cost {
+    /// No work.
+    pub const ZERO: Cost = Cost { flops: 0, bytes: 0 };
+
+    /// `flops` operations touching `words` numbers of 8 bytes.
+    fn new(flops: usize, words: usize) -> Cost {
+        Cost {
+            flops: flops as u64,
+            bytes: words as u64 * WORD,
+        }
+    }
+}
+
+impl Add for Cost {
+    type Output = Cost;
+
+    fn add(self, other: Cost) -> Cost {
+        Cost {
+            flops: self.flops + other.flops,
+            bytes: self.bytes + other.bytes,
+        }
+    }
+}
+
+impl AddAssign for Cost {
+    fn add_assign(&mut self, other: Cost) {
+        *self = *self + other;
+    }
+}
+
+impl Sum for Cost {
+    fn sum<I: Iterator<Item = Cost>>(costs: I) -> Cost {
+        costs.fold(Cost::ZERO, Add::add)
+    }
+}
+
+/// The work of one node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeCount {
+    /// The node.
+    pub node: NodeId,
+    /// Its op, with any number it carries (`scale[0.5]`).
+    pub op: String,
+    /// The shape of its value.
+    pub shape: (usize, usize),
+    /// The forward computation; `None` for a custom op (not counted).
+    pub forward: Option<Cost>,
+    /// The backward work; `Some(Cost::ZERO)` when the sweep does not visit
+    /// the node (a leaf, or no parameter upstream); `None` for a custom op
+    /// the sweep visits (not counted).
+    pub backward: Option<Cost>,
+    /// Whether the backward sweep visits the node and applies its VJP.
+    pub visited: bool,
+}
+
+/// The work of a whole tape, forward and backward from one loss.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Counts {
+    /// Every node, in tape order.
+    pub nodes: Vec<NodeCount>,
+    /// The forward computation of every node on the tape.
+    pub forward: Cost,
+    /// The backward sweep: every visited node's VJP plus [`Counts::fan_out`].
+    pub backward: Cost,
+    /// Summing the contributions of fan-out: each contribution a node
+    /// receives after its first.
+    pub fan_out: Cost,
+    /// How many custom-op nodes are left out of the sums.
+    pub uncounted: usize,
+}
+
+impl Counts {
+    /// Backward flops over forward flops; `None` if the forward did none.
+    pub fn flop_ratio(&self) -> Option<f64> {
+        ratio(self.backward.flops, self.forward.flops)
+    }
+
+    /// Backward bytes over forward bytes; `None` if the forward moved none.
+    pub fn byte_ratio(&self) -> Option<f64> {
+        ratio(self.backward.bytes, self.forward.bytes)
+    }
+}
+
+fn ratio(backward: u64, forward: u64) -> Option<f64> {
+    (forward > 0).then(|| backward as f64 / forward as f64)
+}
+
+/// Counts the forward work of every node on `tape` and the backward work of
+/// a sweep from `loss`, by the convention in the [module docs](self).
+///
+/// ```
+/// use autograd::{inspect, Tape};
+/// use ndarray::Array2;
+///
+/// // (2 x 3)(3 x 4): 2·2·3·4 = 48 flops forward; both operands need a
+/// // gradient, so backward does two such products: 96.
+/// let tape = Tape::new();
+/// let a = tape.parameter(Array2::ones((2, 3)));
+/// let b = tape.parameter(Array2::ones((3, 4)));
+/// let product = a.matmul(b);
+/// let counts = inspect::count(&tape, product.sum());
+/// assert_eq!(counts.nodes[2].forward.unwrap().flops, 48);
+/// assert_eq!(counts.nodes[2].backward.unwrap().flops, 96);
+/// ```
+///
+/// # Panics
+/// If `loss` lives on another tape.
+#[track_caller]
+pub fn count(tape: &Tape, loss: Var<'_>) -> Counts {
+    loss.assert_same_tape(tape, "count");
+    let nodes = tape.nodes();
+    let shape = |id: NodeId| nodes[id.index()].value.dim();
+    let wants = |id: NodeId| nodes[id.index()].requires_grad;
+
+    // Which nodes the sweep visits, and how many contributions each receives.
+    let mut visited = vec![false; nodes.len()];
+    let mut received = vec![0_usize; nodes.len()];
+    visited[loss.id().index()] = true;
+    for index in (0..=loss.id().index()).rev() {
+        if !visited[index] || nodes[index].op.is_leaf() {
+            visited[index] = false;
+            continue;
+        }
+        for &operand in nodes[index].op.operands().iter().filter(|id| wants(**id)) {
+            received[operand.index()] += 1;
+            visited[operand.index()] = true;
+        }
+    }
+
+    let mut counts = Counts {
+        nodes: Vec::with_capacity(nodes.len()),
+        forward: Cost::ZERO,
+        backward: Cost::ZERO,
+        fan_out: Cost::ZERO,
+        uncounted: 0,
+    };
+    for (index, node) in nodes.iter().enumerate() {
+        let out = node.value.dim();
+        let cost = op_cost(&node.op, out, shape, wants);
+        let backward = match (visited[index], cost) {
+            (false, _) => Some(Cost::ZERO),
+            (true, cost) => cost.map(|cost| cost.backward),
+        };
+        let extra_contributions = received[index].saturating_sub(1);
+        counts.fan_out += Cost::new(
+            extra_contributions * out.0 * out.1,
+            3 * extra_contributions * out.0 * out.1,
+        );
+        counts.forward += cost.map_or(Cost::ZERO, |cost| cost.forward);
+        counts.backward += backward.unwrap_or(Cost::ZERO);
+        counts.uncounted += usize::from(cost.is_none());
+        counts.nodes.push(NodeCount {
+            node: NodeId(index),
+            op: text::op_label(&node.op),
+            shape: out,
+            forward: cost.map(|cost| cost.forward),
+            backward,
+            visited: visited[index],
+        });
+    }
+    counts.backward += counts.fan_out;
+    counts
+}
+
+/// The forward and backward work of one op.
+#[derive(Clone, Copy, Debug)]
+struct OpCost {
+    forward: Cost,
+    backward: Cost,
+}
+
+/// Every op's forward and backward work, in one `match`: `out` is the shape
+/// of the op's value, `shape` gives an operand's, and `wants` says whether
+/// an operand needs a gradient. The backward column is the work of applying
+/// the op's VJP once (see `backward.rs` for the code it counts); unary ops
+/// always compute theirs, binary ops skip the side that needs none.
+fn op_cost(
+    op: &Op,
+    out: (usize, usize),
+    shape: impl Fn(NodeId) -> (usize, usize),
+    wants: impl Fn(NodeId) -> bool,
+) -> Option<OpCost> {
+    let n = out.0 * out.1; // entries of the result
+    let entries = |id: &NodeId| shape(*id).0 * shape(*id).1;
+    let when = |condition: bool, cost: Cost| if condition { cost } else { Cost::ZERO };
+    let (forward, backward) = match op {
+        Op::Parameter | Op::Constant => (Cost::ZERO, Cost::ZERO),
+        Op::MatMul(a, b) => {
+            // (m x k)(k x n): 2mkn flops; dA = G Bᵀ and dB = Aᵀ G another 2mkn each.
+            let ((m, k), (_, cols)) = (shape(*a), shape(*b));
+            let product = Cost::new(2 * m * k * cols, m * k + k * cols + m * cols);
+            (product, when(wants(*a), product) + when(wants(*b), product))
+        }
+        // A view forward, a view backward.
+        Op::Transpose(_) => (Cost::ZERO, Cost::ZERO),
+        // dA = G is passed on; dB = G is a copy only if A keeps G.
+        Op::Add(a, b) => (Cost::new(n, 3 * n), when(wants(*a) && wants(*b), Cost::new(0, 2 * n))),
+        // dB = -G negates in place, after a copy if A keeps G.
+        Op::Sub(a, b) => (
+            Cost::new(n, 3 * n),
+            when(wants(*a) && wants(*b), Cost::new(0, 2 * n)) + when(wants(*b), Cost::new(n, 2 * n)),
+        ),
+        Op::Neg(_) => (Cost::new(n, 2 * n), Cost::new(n, 2 * n)),
+        // dA = G ⊙ B and dB = G ⊙ A: one product each.
+        Op::Mul(a, b) => (
+            Cost::new(n, 3 * n),
+            when(wants(*a), Cost::new(n, 3 * n)) + when(wants(*b), Cost::new(n, 3 * n)),
+        ),
+        Op::Scale(..) => (Cost::new(n, 2 * n), Cost::new(n, 2 * n)),
+        Op::AddScalar(..) => (Cost::new(n, 2 * n), Cost::ZERO),
+        // db = 1ᵀ G sums the m rows of G into one.
+        Op::AddBias(_, b) => (Cost::new(n, 2 * n + out.1), when(wants(*b), Cost::new(n, n + out.1))),
+        // One comparison per entry; backward reads G and A, writes dA.
+        Op::Relu(_) => (Cost::new(n, 2 * n), Cost::new(n, 3 * n)),
+        // dA = 2 A ⊙ G: two multiplications per entry.
+        Op::Square(_) => (Cost::new(n, 2 * n), Cost::new(2 * n, 3 * n)),
+        // Forward reads N entries and writes 1; backward writes g into N.
+        Op::Sum(a) => (Cost::new(entries(a), entries(a) + 1), Cost::new(0, entries(a))),
+        Op::Mean(a) => (Cost::new(entries(a) + 1, entries(a) + 1), Cost::new(1, entries(a))),
+        // Square, add, one sqrt; dA = A / s · g: a division and a product per entry.
+        Op::FrobeniusNorm(a) => (
+            Cost::new(2 * entries(a) + 1, entries(a) + 1),
+            Cost::new(2 * entries(a), 2 * entries(a)),
+        ),
+        Op::SumSquares(a) => (
+            Cost::new(2 * entries(a), entries(a) + 1),
+            Cost::new(entries(a) + 1, 2 * entries(a)),
+        ),
+        Op::LogSoftmax(_) => {
+            // Per row of k: max, shift, exp, add (4k), ln and add (2), subtract (k).
+            // Backward per row: the row sum of G (k), then exp, multiply, subtract (3k).
+            let (m, k) = out;
+            (Cost::new(m * (5 * k + 2), 2 * n), Cost::new(4 * n, 3 * n))
+        }
+        Op::CrossEntropy { logits, .. } => {
+            // Per row of k: log-sum-exp (4k + 2), minus the label's logit,
+            // add to the total (2); then one division. Backward: the scale
+            // g / m, per row log-sum-exp again, then shift, exp and scale
+            // per entry (3k) and the one-hot subtraction (1).
+            let (m, k) = shape(*logits);
+            (
+                Cost::new(m * (4 * k + 4) + 1, m * k + m + 1),
+                Cost::new(m * (7 * k + 3) + 1, 2 * m * k + m),
+            )
+        }
+        Op::Custom { .. } => return None,
+    };
+    Some(OpCost { forward, backward })
+}
+
+impl fmt::Display for Counts {
+    /// A table: one line per node, then the fan-out sums, the totals and
+    /// the backward/forward ratio. `-` marks a node the sweep does not visit.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cell =
+            |cost: Option<Cost>, pick: fn(Cost) -> u64| cost.map_or("not counted".to_owned(), |c| pick(c).to_string());
+        let flops = |c: Cost| c.flops;
+        let bytes = |c: Cost| c.bytes;
+        let op_width = self
+            .nodes
+            .iter()
+            .map(|n| n.op.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(14);
+        writeln!(
+            f,
+            "{:<6}{:<op_width$}  {:>7}  {:>14}  {:>14}  {:>14}  {:>14}",
+            "node", "op", "shape", "forward flops", "forward bytes", "backward flops", "backward bytes"
+        )?;
+        for node in &self.nodes {
+            let (back_flops, back_bytes) = if node.visited {
+                (cell(node.backward, flops), cell(node.backward, bytes))
+            } else {
+                ("-".to_owned(), "-".to_owned())
+            };
+            writeln!(
+                f,
+                "{:<6}{:<op_width$}  {:>7}  {:>14}  {:>14}  {back_flops:>14}  {back_bytes:>14}",
+                node.node.to_string(),
+                node.op,
+                text::shape(node.shape),
+                cell(node.forward, flops),
+                cell(node.forward, bytes),
+            )?;
+        }
+        let blank = "";
+        writeln!(
+            f,
+            "{blank:<6}{:<op_width$}  {blank:>7}  {blank:>14}  {blank:>14}  {:>14}  {:>14}",
+            "fan-out sums", self.fan_out.flops, self.fan_out.bytes
+        )?;
+        writeln!(
+            f,
+            "{blank:<6}{:<op_width$}  {blank:>7}  {:>14}  {:>14}  {:>14}  {:>14}",
+            "total", self.forward.flops, self.forward.bytes, self.backward.flops, self.backward.bytes
+        )?;
+        let show = |r: Option<f64>| r.map_or("-".to_owned(), |r| format!("{r:.2}"));
+        write!(
+            f,
+            "backward / forward: {} x the flops, {} x the bytes",
+            show(self.flop_ratio()),
+            show(self.byte_ratio())
+        )?;
+        if self.uncounted > 0 {
+            write!(f, " ({} custom-op nodes not counted)", self.uncounted)?;
+        }
+        writeln!(f)
+    }
+}
