@@ -146,6 +146,24 @@ impl Tape {
     }
 }
 
+/// Applies the VJP of the single node `node` to the given `adjoint` and
+/// returns what it sends to each operand that wants an adjoint, summed over
+/// the positions where an operand appears twice (as in `x * x`). The
+/// localised gradient check compares these with finite differences.
+pub(crate) fn node_vjp(tape: &Tape, node: NodeId, adjoint: Array2<f64>) -> Vec<(NodeId, Array2<f64>)> {
+    let nodes = tape.nodes();
+    let mut adjoints = vec![None; node.index()];
+    let mut sweep = Sweep {
+        nodes: &nodes,
+        adjoints: &mut adjoints,
+        observer: None,
+        current: node,
+    };
+    propagate(&nodes[node.index()], adjoint, &mut sweep);
+    let sent = adjoints.into_iter().enumerate();
+    sent.filter_map(|(index, sum)| Some((NodeId(index), sum?))).collect()
+}
+
 /// The state of one backward sweep.
 struct Sweep<'a, 'o> {
     nodes: &'a [Node],

@@ -42,6 +42,7 @@
 
 pub mod anomaly;
 mod backward;
+pub mod check;
 pub mod custom;
 mod forward;
 pub mod gradcheck;
@@ -50,9 +51,11 @@ pub mod op;
 pub mod optim;
 pub mod tape;
 pub mod var;
+pub mod zoo;
 
 pub use anomaly::{Anomaly, Pass};
 pub use backward::{Gradients, SweepObserver};
+pub use check::{Adjoint, Diagnosis, LocalCheck, LocalReport};
 pub use custom::CustomOp;
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport, gradcheck};
 pub use op::Op;

@@ -1,0 +1,343 @@
+//! The localised check: every node's VJP, on its own, against central
+//! differences of that node's forward alone.
+//!
+//! For a node `Y = f(X₁, ..., Xₖ)` and any adjoint `G` of its output, the VJP
+//! must send to operand `Xₚ` the gradient of the scalar `⟨G, f(X)⟩ = Σ G ⊙ f(X)`
+//! with respect to `Xₚ`. So each entry `(i, j)` can be checked by
+//!
+//! ```text
+//! (⟨G, f(.., Xₚ + h eᵢⱼ, ..)⟩ - ⟨G, f(.., Xₚ - h eᵢⱼ, ..)⟩) / 2h  ≈  VJP(G)ₚ[i, j]
+//! ```
+//!
+//! re-evaluating only this node's forward, at the operand values the tape
+//! actually recorded. A wrong rule fails at its own node and nowhere else:
+//! its neighbours are checked with the same `G` whatever the wrong rule sent
+//! them, so the report names the broken rule rather than the whole function.
+
+use std::fmt;
+use std::panic::Location;
+
+use ndarray::{Array2, ArrayView2, Zip};
+
+use crate::backward::{SweepObserver, node_vjp};
+use crate::check::kink::{Kink, kink};
+use crate::check::random::SplitMix64;
+use crate::forward;
+use crate::gradcheck::{ElementCheck, GradCheck};
+use crate::tape::{NodeId, Tape};
+use crate::var::Var;
+
+/// Which adjoint `G` each node's VJP is checked with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adjoint {
+    /// The adjoint that reached the node in the backward sweep from the
+    /// loss. Nodes it never reached are not checked.
+    Arrived,
+    /// A fresh adjoint for every node, entries uniform in `[-1, 1)`, drawn
+    /// from this seed: every node up to the loss is checked, and no entry of
+    /// `G` is zero by accident (an adjoint of zeros would pass any rule).
+    Random(u64),
+}
+
+/// The settings of a localised check.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LocalCheck {
+    /// Step and tolerances, as for the whole-function [`GradCheck`].
+    pub tolerance: GradCheck,
+    /// The adjoint each VJP is applied to.
+    pub adjoint: Adjoint,
+}
+
+impl Default for LocalCheck {
+    /// The default [`GradCheck`] tolerances and a random adjoint from seed 0.
+    fn default() -> Self {
+        LocalCheck {
+            tolerance: GradCheck::default(),
+            adjoint: Adjoint::Random(0),
+        }
+    }
+}
+
+/// The check of one node's VJP.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeCheck {
+    /// The node.
+    pub node: NodeId,
+    /// Its op's name.
+    pub op: String,
+    /// Its op's VJP as one line ([`Op::formula`](crate::Op::formula)).
+    pub formula: String,
+    /// Where the node was recorded in the caller's code.
+    pub location: &'static Location<'static>,
+    /// The operands that receive an adjoint, each checked; the `input` of an
+    /// [`ElementCheck`] below is a position in this list.
+    pub operands: Vec<NodeId>,
+    /// How many elements were compared.
+    pub compared: usize,
+    /// How many of them disagree beyond the tolerance.
+    pub failed: usize,
+    /// The largest absolute error.
+    pub max_abs_error: f64,
+    /// The largest relative error (over derivatives of at least
+    /// [`RELATIVE_ERROR_FLOOR`](crate::gradcheck::RELATIVE_ERROR_FLOOR)).
+    pub max_rel_error: f64,
+    /// The element closest to failing, or furthest past it.
+    pub worst: Option<ElementCheck>,
+    /// The elements skipped because they sit at a kink.
+    pub kinks: Vec<Kink>,
+}
+
+impl NodeCheck {
+    /// Whether every compared element agrees.
+    pub fn passed(&self) -> bool {
+        self.failed == 0
+    }
+
+    /// The node id of the operand the worst element belongs to.
+    pub fn worst_operand(&self) -> Option<NodeId> {
+        self.worst.map(|element| self.operands[element.input])
+    }
+}
+
+/// The outcome of a localised check: one entry per checked node, in tape order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalReport {
+    /// Every checked node.
+    pub nodes: Vec<NodeCheck>,
+}
+
+impl LocalReport {
+    /// Whether every node passed (elements at a kink do not count).
+    pub fn passed(&self) -> bool {
+        self.nodes.iter().all(NodeCheck::passed)
+    }
+
+    /// The nodes whose VJP disagrees with the finite differences.
+    pub fn failures(&self) -> impl Iterator<Item = &NodeCheck> {
+        self.nodes.iter().filter(|node| !node.passed())
+    }
+
+    /// Every skipped element, with its node.
+    pub fn kinks(&self) -> impl Iterator<Item = (&NodeCheck, &Kink)> {
+        self.nodes
+            .iter()
+            .flat_map(|node| node.kinks.iter().map(move |kink| (node, kink)))
+    }
+
+    /// How many elements were compared, over all nodes.
+    pub fn compared(&self) -> usize {
+        self.nodes.iter().map(|node| node.compared).sum()
+    }
+
+    /// The largest absolute error over all nodes.
+    pub fn max_abs_error(&self) -> f64 {
+        self.nodes.iter().map(|node| node.max_abs_error).fold(0.0, f64::max)
+    }
+
+    /// The largest relative error over all nodes.
+    pub fn max_rel_error(&self) -> f64 {
+        self.nodes.iter().map(|node| node.max_rel_error).fold(0.0, f64::max)
+    }
+}
+
+impl LocalCheck {
+    /// Checks the VJP of every non-leaf node up to `loss` that backward
+    /// differentiates (a parameter lies upstream of it).
+    ///
+    /// # Panics
+    /// If `loss` is not 1 x 1 or lives on another tape (as
+    /// [`Tape::backward`] does).
+    #[track_caller]
+    pub fn run(&self, tape: &Tape, loss: Var<'_>) -> LocalReport {
+        let adjoints: Vec<Option<Array2<f64>>> = match self.adjoint {
+            Adjoint::Arrived => {
+                let mut arrivals = Arrivals(vec![None; loss.id().index() + 1]);
+                let _ = tape.backward_observed(loss, &mut arrivals);
+                arrivals.0
+            }
+            Adjoint::Random(seed) => {
+                let mut rng = SplitMix64::new(seed);
+                let nodes = tape.nodes();
+                nodes[..=loss.id().index()]
+                    .iter()
+                    .map(|node| {
+                        let (rows, cols) = node.value.dim();
+                        let wanted = node.requires_grad && !node.op.is_leaf();
+                        wanted.then(|| rng.matrix(rows, cols, -1.0, 1.0))
+                    })
+                    .collect()
+            }
+        };
+        let nodes = adjoints
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, adjoint)| Some(self.check_node(tape, NodeId(index), adjoint?)))
+            .collect();
+        LocalReport { nodes }
+    }
+
+    /// Checks the VJP of the single node `node` applied to `adjoint` (the
+    /// shape of the node's value).
+    ///
+    /// # Panics
+    /// If `node` is a leaf, or `adjoint` has the wrong shape.
+    pub fn check_node(&self, tape: &Tape, node: NodeId, adjoint: Array2<f64>) -> NodeCheck {
+        let nodes = tape.nodes();
+        let op = &nodes[node.index()].op;
+        assert!(!op.is_leaf(), "check_node: node {node} is a leaf, which has no VJP");
+        assert_eq!(
+            adjoint.dim(),
+            nodes[node.index()].value.dim(),
+            "check_node: the adjoint must have the shape of node {node}'s value"
+        );
+        let contributions = node_vjp(tape, node, adjoint.clone());
+        let operand_ids = op.operands();
+        let operand_values: Vec<ArrayView2<f64>> = operand_ids.iter().map(|id| nodes[id.0].value.view()).collect();
+        let step = self.tolerance.step;
+
+        let mut check = NodeCheck {
+            node,
+            op: op.name().to_owned(),
+            formula: op.formula().to_owned(),
+            location: nodes[node.index()].location,
+            operands: Vec::with_capacity(contributions.len()),
+            compared: 0,
+            failed: 0,
+            max_abs_error: 0.0,
+            max_rel_error: 0.0,
+            worst: None,
+            kinks: Vec::new(),
+        };
+        let mut worst_ratio = -1.0;
+        for (input, (operand, analytic)) in contributions.into_iter().enumerate() {
+            check.operands.push(operand);
+            let positions: Vec<usize> = (0..operand_ids.len()).filter(|&p| operand_ids[p] == operand).collect();
+            let original = &nodes[operand.0].value;
+            let mut perturbed = original.to_owned().into_shared();
+            for ((row, col), &analytic) in analytic.indexed_iter() {
+                let at_kink = positions
+                    .iter()
+                    .find_map(|&position| kink(op, &operand_values, position, (row, col), step));
+                if let Some(reason) = at_kink {
+                    check.kinks.push(Kink {
+                        operand,
+                        row,
+                        col,
+                        reason,
+                    });
+                    continue;
+                }
+                let x = original[[row, col]];
+                let (up, down) = (x + step, x - step);
+                let mut output_at = |value: f64| {
+                    perturbed[[row, col]] = value;
+                    forward::evaluate(op, |id| if id == operand { &perturbed } else { &nodes[id.0].value })
+                };
+                let output_up = output_at(up);
+                let output_down = output_at(down);
+                perturbed[[row, col]] = x;
+                // ⟨G, f(x + h) - f(x - h)⟩ / (x₊ - x₋): differencing before
+                // weighting loses less to rounding, and dividing by the step
+                // actually taken removes the rounding of x ± h.
+                let difference = Zip::from(&output_up)
+                    .and(&output_down)
+                    .and(&adjoint)
+                    .fold(0.0, |sum, up, down, g| sum + g * (up - down));
+                let element = ElementCheck {
+                    input,
+                    row,
+                    col,
+                    analytic,
+                    numeric: difference / (up - down),
+                };
+                check.compared += 1;
+                check.max_abs_error = check.max_abs_error.max(element.abs_error());
+                if let Some(rel_error) = element.rel_error() {
+                    check.max_rel_error = check.max_rel_error.max(rel_error);
+                }
+                let tolerance = self.tolerance.abs_tol + self.tolerance.rel_tol * element.numeric.abs();
+                let ratio = element.abs_error() / tolerance;
+                // A NaN error is a failure, and the worst one.
+                let ratio = if ratio.is_nan() { f64::INFINITY } else { ratio };
+                if ratio > 1.0 {
+                    check.failed += 1;
+                }
+                if ratio > worst_ratio {
+                    worst_ratio = ratio;
+                    check.worst = Some(element);
+                }
+            }
+        }
+        check
+    }
+}
+
+/// Keeps the adjoint of every node the backward sweep reaches.
+struct Arrivals(Vec<Option<Array2<f64>>>);
+
+impl SweepObserver for Arrivals {
+    fn visit(&mut self, node: NodeId, adjoint: &Array2<f64>) {
+        self.0[node.index()] = Some(adjoint.clone());
+    }
+}
+
+impl fmt::Display for NodeCheck {
+    /// Several lines: the verdict, the op and where it was recorded, its
+    /// rule, the worst element, and the skipped elements.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = if self.passed() { "ok  " } else { "FAIL" };
+        writeln!(
+            f,
+            "{verdict} node {} {} recorded at {}:{}",
+            self.node,
+            self.op,
+            self.location.file(),
+            self.location.line()
+        )?;
+        writeln!(f, "     rule:  {}", self.formula)?;
+        if let (Some(worst), Some(operand)) = (self.worst, self.worst_operand()) {
+            write!(
+                f,
+                "     worst: d(node {operand})[{}, {}]: analytic {:.6e}, numeric {:.6e} (abs error {:.2e}",
+                worst.row,
+                worst.col,
+                worst.analytic,
+                worst.numeric,
+                worst.abs_error()
+            )?;
+            match worst.rel_error() {
+                Some(rel_error) => writeln!(f, ", rel error {rel_error:.2e})")?,
+                None => writeln!(f, ")")?,
+            }
+        }
+        write!(f, "     {} of {} elements disagree", self.failed, self.compared)?;
+        for kink in &self.kinks {
+            write!(
+                f,
+                "\n     d(node {})[{}, {}]: at a kink, skipped: {}",
+                kink.operand, kink.row, kink.col, kink.reason
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for LocalReport {
+    /// A summary line, then every failing node and every node with a kink.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failures = self.failures().count();
+        let kinks = self.kinks().count();
+        write!(
+            f,
+            "localised check: {failures} of {} nodes fail ({} elements compared, {kinks} at a kink, skipped)",
+            self.nodes.len(),
+            self.compared()
+        )?;
+        for node in &self.nodes {
+            if !node.passed() || !node.kinks.is_empty() {
+                write!(f, "\n{node}")?;
+            }
+        }
+        Ok(())
+    }
+}
