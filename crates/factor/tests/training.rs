@@ -1,0 +1,102 @@
+//! Training runs on small matrices: reproducible, recording what they say,
+//! reaching the Eckart-Young bound; and the pieces of matrix completion.
+
+use approx::assert_abs_diff_eq;
+use factor::{Config, LabExample, Loss, column_mean_baseline, complete, holdout_mask, rmse, train, truncated_svd};
+use ndarray::{Array2, array};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+fn random_matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    Array2::from_shape_fn((rows, cols), |_| rng.random_range(-1.0..1.0))
+}
+
+#[test]
+fn the_same_seed_gives_bitwise_the_same_losses() {
+    let a = random_matrix(9, 5, 1);
+    let config = Config {
+        epochs: 200,
+        ..Config::new(2)
+    };
+    let first = train(&a, None, &config).unwrap();
+    let second = train(&a, None, &config).unwrap();
+    assert_eq!(first.losses, second.losses);
+    assert_eq!(first.u, second.u);
+    let other = train(&a, None, &Config { seed: 1, ..config }).unwrap();
+    assert_ne!(first.losses, other.losses);
+}
+
+#[test]
+fn losses_run_from_the_initial_draw_to_the_returned_factors() {
+    let a = random_matrix(6, 4, 2);
+    let config = Config {
+        loss: Loss::Norm,
+        epochs: 50,
+        seed: 7,
+        ..Config::new(2)
+    };
+    let trained = train(&a, None, &config).unwrap();
+    assert_eq!(trained.losses.len(), 51);
+    // The initial U (6 x 2) then V (4 x 2) are U(0, 1) draws from the seed.
+    let mut rng = StdRng::seed_from_u64(7);
+    let u0 = Array2::from_shape_fn((6, 2), |_| rng.random::<f64>());
+    let v0 = Array2::from_shape_fn((4, 2), |_| rng.random::<f64>());
+    let initial = (&a - &u0.dot(&v0.t())).iter().map(|x| x * x).sum::<f64>().sqrt();
+    assert_abs_diff_eq!(trained.losses[0], initial, epsilon = 1e-12);
+    assert_abs_diff_eq!(trained.final_loss(), trained.residual(&a), epsilon = 1e-12);
+    assert!(trained.seconds >= 0.0);
+}
+
+#[test]
+fn the_defaults_reach_the_eckart_young_bound() {
+    let a = random_matrix(12, 6, 3);
+    for rank in [1, 2, 3] {
+        let bound = truncated_svd(&a, rank).unwrap().residual;
+        let trained = train(&a, None, &Config::new(rank)).unwrap();
+        let residual = trained.residual(&a);
+        assert!(residual <= bound * 1.001, "rank {rank}: {residual} vs bound {bound}");
+        // The squared loss is the squared residual.
+        assert_abs_diff_eq!(trained.final_loss(), residual * residual, epsilon = 1e-9);
+    }
+}
+
+#[test]
+fn holdout_masks_hide_the_rounded_share_reproducibly() {
+    let mask = holdout_mask(10, 4, 0.2, 5).unwrap();
+    assert_eq!(mask.iter().filter(|&&m| m == 0.0).count(), 8);
+    assert!(mask.iter().all(|&m| m == 0.0 || m == 1.0));
+    assert_eq!(mask, holdout_mask(10, 4, 0.2, 5).unwrap());
+    assert_ne!(mask, holdout_mask(10, 4, 0.2, 6).unwrap());
+}
+
+#[test]
+fn rmse_and_the_column_mean_baseline_by_hand() {
+    let a = array![[1.0, 10.0], [3.0, 20.0], [8.0, 60.0]];
+    let observed = array![[1.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
+    // Observed column means: (1 + 3) / 2 = 2 and (10 + 20) / 2 = 15.
+    let baseline = column_mean_baseline(&a, &observed);
+    assert_eq!(baseline.row(2).to_vec(), vec![2.0, 15.0]);
+    // Held out: row 2, errors 8 - 2 = 6 and 60 - 15 = 45: sqrt((36 + 2025) / 2).
+    let held_out = observed.mapv(|m| 1.0 - m);
+    assert_abs_diff_eq!(rmse(&a, &baseline, &held_out).unwrap(), (2061.0f64 / 2.0).sqrt());
+    assert_eq!(rmse(&a, &baseline, &Array2::zeros((3, 2))), None);
+    // A column with no observed entry falls back to the mean of all observed
+    // entries: here only (0, 0) and (0, 1) are observed, (1 + 10) / 2 = 5.5.
+    let first_row = array![[1.0, 1.0], [0.0, 0.0], [0.0, 0.0]];
+    assert_eq!(column_mean_baseline(&a, &first_row).row(1).to_vec(), vec![1.0, 10.0]);
+    let first_column = array![[1.0, 0.0], [1.0, 0.0], [0.0, 0.0]];
+    // Column 0 observed (1 + 3) / 2 = 2; column 1 unobserved gets the same 2.
+    assert_eq!(column_mean_baseline(&a, &first_column).row(0).to_vec(), vec![2.0, 2.0]);
+}
+
+#[test]
+fn the_lab_example_completes() {
+    let example = LabExample::new();
+    assert_eq!(example.observed.sum(), 7.0);
+    assert_eq!(example.hidden, vec![(1, 0), (2, 1)]);
+    let result = complete(&example.matrix, &example.observed, &Config::new(1)).unwrap();
+    assert!(result.observed_rmse < 0.5, "{}", result.observed_rmse);
+    assert!(result.heldout_rmse.unwrap().is_finite());
+    assert!(result.baseline_rmse.unwrap().is_finite());
+}
