@@ -4,3 +4,4 @@
 
 pub mod complete;
 pub mod factorise;
+pub mod tape;

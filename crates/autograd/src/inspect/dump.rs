@@ -58,9 +58,10 @@ pub fn dump(tape: &Tape) -> String {
     let parameters = nodes.iter().filter(|node| matches!(node.op, Op::Parameter)).count();
     let constants = nodes.iter().filter(|node| matches!(node.op, Op::Constant)).count();
     let mut out = format!(
-        "Wengert list: {} nodes ({parameters} parameters, {constants} constants); \
-         values in full up to {FULL_VALUE_LIMIT} entries, else min, max, norm\n",
-        nodes.len()
+        "Wengert list: {}, {}, {}; values in full up to {FULL_VALUE_LIMIT} entries, else min, max, norm\n",
+        counted(nodes.len(), "node"),
+        counted(parameters, "parameter"),
+        counted(constants, "constant"),
     );
     push_row(&mut out, &HEADINGS.map(str::to_owned), &widths);
     for (row, node) in rows.iter().zip(nodes.iter()) {
@@ -68,6 +69,15 @@ pub fn dump(tape: &Tape) -> String {
         text::push_below(&mut out, text::show(node.value.view()), VALUE_INDENT);
     }
     out
+}
+
+/// `1 node`, `2 nodes`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// One line of the table, every column but the last padded to its width.
