@@ -44,6 +44,8 @@ pub struct Chart {
     pub levels: Vec<Level>,
     /// Plot `y` on a logarithmic scale (non-positive values are skipped).
     pub log_y: bool,
+    /// Plot `x` on a logarithmic scale (non-positive values are skipped).
+    pub log_x: bool,
 }
 
 const PALETTE: [RGBColor; 6] = [
@@ -88,6 +90,12 @@ impl Chart {
         self
     }
 
+    /// Switches the horizontal axis to a logarithmic scale.
+    pub fn log_x(mut self) -> Self {
+        self.log_x = true;
+        self
+    }
+
     /// The chart as an SVG document of 800 x 500 pixels.
     pub fn to_svg(&self) -> Result<String, PlotError> {
         stacked_svg(std::slice::from_ref(self))
@@ -95,12 +103,12 @@ impl Chart {
 
     /// Maps a data value to the plotted coordinate (log10 on a log axis).
     fn plotted(&self, y: f64) -> Option<f64> {
-        match self.log_y {
-            true if y > 0.0 && y.is_finite() => Some(y.log10()),
-            true => None,
-            false if y.is_finite() => Some(y),
-            false => None,
-        }
+        axis_coordinate(y, self.log_y)
+    }
+
+    /// Maps an `x` value to the plotted coordinate (log10 on a log axis).
+    fn plotted_x(&self, x: f64) -> Option<f64> {
+        axis_coordinate(x, self.log_x)
     }
 
     fn error(&self, reason: impl ToString) -> PlotError {
@@ -108,6 +116,17 @@ impl Chart {
             title: self.title.clone(),
             reason: reason.to_string(),
         }
+    }
+}
+
+/// `value`, or its log10 on a log axis; `None` where it cannot be plotted
+/// (not finite, or not positive on a log axis).
+fn axis_coordinate(value: f64, log: bool) -> Option<f64> {
+    match log {
+        true if value > 0.0 && value.is_finite() => Some(value.log10()),
+        true => None,
+        false if value.is_finite() => Some(value),
+        false => None,
     }
 }
 
@@ -139,7 +158,7 @@ fn draw(area: &Area<'_>, chart: &Chart) -> Result<(), Box<dyn std::error::Error>
         .flat_map(|s| s.points.iter().map(|p| p.1))
         .chain(chart.levels.iter().map(|l| l.y))
         .filter_map(|y| chart.plotted(y));
-    let (x_lo, x_hi) = padded_range(xs.filter(|x| x.is_finite()), 0.0);
+    let (x_lo, x_hi) = padded_range(xs.filter_map(|x| chart.plotted_x(x)), 0.0);
     let (y_lo, y_hi) = padded_range(ys, 0.05);
 
     let log_y = chart.log_y;
@@ -149,12 +168,16 @@ fn draw(area: &Area<'_>, chart: &Chart) -> Result<(), Box<dyn std::error::Error>
         .x_label_area_size(40)
         .y_label_area_size(70)
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
-    context
-        .configure_mesh()
-        .x_desc(chart.x_label.as_str())
+    let x_log_label = |x: &f64| tick_label(*x, true);
+    let y_label = |y: &f64| tick_label(*y, log_y);
+    let mut mesh = context.configure_mesh();
+    mesh.x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
-        .y_label_formatter(&|y| tick_label(*y, log_y))
-        .draw()?;
+        .y_label_formatter(&y_label);
+    if chart.log_x {
+        mesh.x_label_formatter(&x_log_label);
+    }
+    mesh.draw()?;
 
     for level in &chart.levels {
         let Some(y) = chart.plotted(level.y) else { continue };
@@ -168,8 +191,7 @@ fn draw(area: &Area<'_>, chart: &Chart) -> Result<(), Box<dyn std::error::Error>
         let points = series
             .points
             .iter()
-            .filter(|(x, _)| x.is_finite())
-            .filter_map(|&(x, y)| chart.plotted(y).map(|y| (x, y)));
+            .filter_map(|&(x, y)| Some((chart.plotted_x(x)?, chart.plotted(y)?)));
         context
             .draw_series(LineSeries::new(points, colour.stroke_width(2)))?
             .label(&series.label)
@@ -240,6 +262,19 @@ mod tests {
         let svg = stacked_svg(&[loss, empty]).unwrap();
         assert!(svg.contains("height=\"700\""), "{}", &svg[..120]);
         assert!(svg.contains("training loss") && svg.contains("nothing yet"));
+    }
+
+    #[test]
+    fn a_log_log_chart_labels_its_decades() {
+        let svg = Chart::new("error against step", "step h", "error")
+            .series("error", vec![(1e-1, 2.0), (1e-6, 1.0), (1e-12, 50.0), (0.0, 1.0)])
+            .log_x()
+            .log_y()
+            .to_svg()
+            .unwrap();
+        // The y values lie in [1, 50], so a label 1.00e-6 is on the x axis.
+        assert!(svg.contains("1.00e-6"), "the x axis shows powers of ten");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
     }
 
     #[test]
