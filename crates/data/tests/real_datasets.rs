@@ -1,0 +1,188 @@
+//! The three real files in `datasets/`, checked against facts about them
+//! (datasets/README.md and the UCI descriptions), and the scaling on them.
+
+use std::path::PathBuf;
+
+use data::{
+    Columns, LabelColumn, Labelled, Scale, SplitSize, Standardiser, centre_columns, read_labelled, read_matrix,
+    standardise_columns, train_validation_split,
+};
+use ndarray::{Array2, Axis, array};
+
+fn dataset(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../datasets")
+        .join(name)
+}
+
+fn load(name: &str) -> Labelled {
+    read_labelled(&dataset(name), None).unwrap_or_else(|error| panic!("{error}"))
+}
+
+#[test]
+fn iris_is_150_rows_of_4_measurements_and_3_species_of_50() {
+    let iris = load("iris.data");
+    assert_eq!(iris.features.dim(), (150, 4));
+    assert_eq!(iris.label_column, LabelColumn::Last);
+    assert_eq!(iris.classes, ["Iris-setosa", "Iris-versicolor", "Iris-virginica"]);
+    assert_eq!(iris.class_counts(), [50, 50, 50]);
+    // The UCI file lists the species in blocks of 50.
+    assert_eq!(iris.labels[..50], [0; 50]);
+    assert_eq!(iris.labels[50..100], [1; 50]);
+    assert_eq!(iris.labels[100..], [2; 50]);
+    assert_eq!(iris.features.row(0), array![5.1, 3.5, 1.4, 0.2]);
+    // Rows 35 and 38 (1-based) are the UCI file's known duplicates.
+    assert_eq!(iris.features.row(34), array![4.9, 3.1, 1.5, 0.1]);
+    assert_eq!(iris.features.row(37), array![4.9, 3.1, 1.5, 0.1]);
+}
+
+#[test]
+fn wine_is_178_rows_with_the_class_first() {
+    let wine = load("wine.data");
+    assert_eq!(wine.features.dim(), (178, 13));
+    assert_eq!(wine.label_column, LabelColumn::First);
+    assert_eq!(wine.classes, ["1", "2", "3"]);
+    assert_eq!(wine.class_counts(), [59, 71, 48]);
+    // First row: 1,14.23,1.71,...,1065; the label is not a feature.
+    assert_eq!(wine.features[[0, 0]], 14.23);
+    assert_eq!(wine.features[[0, 12]], 1065.0);
+}
+
+#[test]
+fn digits_is_1797_images_of_64_pixels_and_10_classes() {
+    let digits = load("digits.csv");
+    assert_eq!(digits.features.dim(), (1797, 64));
+    assert_eq!(digits.label_column, LabelColumn::Last);
+    let names: Vec<String> = (0..10).map(|digit| digit.to_string()).collect();
+    assert_eq!(digits.classes, names);
+    // The class sizes of UCI's optdigits.tes, from which the file comes.
+    assert_eq!(
+        digits.class_counts(),
+        [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    );
+    assert!(digits.features.iter().all(|&pixel| (0.0..=16.0).contains(&pixel)));
+}
+
+#[test]
+fn an_explicit_label_column_overrides_detection() {
+    // Wine read with its label "last" takes the proline column (121 values) for classes.
+    let wine = read_labelled(&dataset("wine.data"), Some(LabelColumn::Last)).unwrap();
+    assert_eq!(wine.num_classes(), 121);
+    assert_eq!(wine.features[[0, 0]], 1.0);
+}
+
+#[test]
+fn feature_matrices_drop_the_detected_label_column() {
+    assert_eq!(
+        read_matrix(&dataset("iris.data"), &Columns::Features).unwrap().dim(),
+        (150, 4)
+    );
+    let wine = read_matrix(&dataset("wine.data"), &Columns::Features).unwrap();
+    assert_eq!(wine.dim(), (178, 13));
+    assert_eq!(wine, load("wine.data").features);
+    assert_eq!(
+        read_matrix(&dataset("digits.csv"), &Columns::Features).unwrap().dim(),
+        (1797, 64)
+    );
+    assert_eq!(
+        read_matrix(&dataset("wine.data"), &Columns::All).unwrap().dim(),
+        (178, 14)
+    );
+    let picked = read_matrix(&dataset("wine.data"), &Columns::Indices(vec![13, 0])).unwrap();
+    assert_eq!(picked.row(0), array![1065.0, 1.0]);
+}
+
+#[test]
+fn all_columns_of_iris_is_an_error_at_the_species() {
+    let error = read_matrix(&dataset("iris.data"), &Columns::All)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("iris.data, line 1, field 5: 'Iris-setosa' is not a number"),
+        "{error}"
+    );
+}
+
+#[test]
+fn centred_iris_columns_have_mean_zero() {
+    let mut iris = read_matrix(&dataset("iris.data"), &Columns::Features).unwrap();
+    let before = iris.clone();
+    centre_columns(&mut iris);
+    for mean in iris.mean_axis(Axis(0)).unwrap() {
+        assert!(mean.abs() < 1e-12, "{mean}");
+    }
+    // The means subtracted: 876.5 / 150, 458.1 / 150, 563.8 / 150, 179.8 / 150.
+    let shift = &before - &iris;
+    for (column, expected) in shift.columns().into_iter().zip([876.5, 458.1, 563.8, 179.8]) {
+        assert!(
+            (column[0] - expected / 150.0).abs() < 1e-13,
+            "{} vs {}",
+            column[0],
+            expected / 150.0
+        );
+    }
+}
+
+#[test]
+fn standardised_wine_columns_have_unit_population_variance() {
+    let mut wine = read_matrix(&dataset("wine.data"), &Columns::Features).unwrap();
+    standardise_columns(&mut wine);
+    for column in wine.columns() {
+        let mean = column.mean().unwrap();
+        let variance = column.mapv(|x| (x - mean).powi(2)).mean().unwrap();
+        assert!(
+            mean.abs() < 1e-12 && (variance - 1.0).abs() < 1e-12,
+            "{mean} {variance}"
+        );
+    }
+}
+
+#[test]
+fn a_standardiser_fitted_on_training_rows_ignores_validation_rows() {
+    let iris = load("iris.data");
+    let split = train_validation_split(iris.len(), SplitSize::Count(50), 3).unwrap();
+    let fitted = |features: &Array2<f64>| {
+        let train = features.select(Axis(0), &split.train);
+        Standardiser::fit(&train, Scale::StdDev)
+    };
+    let honest = fitted(&iris.features);
+    let mut tampered = iris.features.clone();
+    for &row in &split.validation {
+        tampered.row_mut(row).fill(1e6);
+    }
+    assert_eq!(fitted(&tampered), honest);
+    // ...and the training rows themselves come out with mean 0 and variance 1.
+    let train = honest.transform(&iris.features.select(Axis(0), &split.train));
+    for column in train.columns() {
+        let mean = column.mean().unwrap();
+        let variance = column.mapv(|x| x * x).mean().unwrap();
+        assert!(mean.abs() < 1e-12 && (variance - 1.0).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn dividing_by_the_variance_leaves_standard_deviation_one_over_sigma() {
+    // The lab report's scaling: (x - mean) / var has std sigma / sigma² = 1 / sigma.
+    let features = load("iris.data").features;
+    let by_std = Standardiser::fit(&features, Scale::StdDev);
+    let by_variance = Standardiser::fit(&features, Scale::Variance);
+    let scaled = by_variance.transform(&features);
+    for (column, sigma) in scaled.columns().into_iter().zip(&by_std.scale) {
+        let std = column.mapv(|x| x * x).mean().unwrap().sqrt();
+        assert!((std - 1.0 / sigma).abs() < 1e-12, "{std} vs {}", 1.0 / sigma);
+    }
+    for (variance, sigma) in by_variance.scale.iter().zip(&by_std.scale) {
+        assert!((variance - sigma * sigma).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn selecting_rows_keeps_their_labels_and_all_classes() {
+    let iris = load("iris.data");
+    let picked = iris.select(&[149, 0, 75]);
+    assert_eq!(picked.labels, [2, 0, 1]);
+    assert_eq!(picked.features.row(1), iris.features.row(0));
+    assert_eq!(picked.classes, iris.classes);
+    assert_eq!((picked.len(), picked.num_features(), picked.num_classes()), (3, 4, 3));
+    assert!(!picked.is_empty() && iris.select(&[]).is_empty());
+}
