@@ -4,4 +4,5 @@
 
 pub mod complete;
 pub mod factorise;
+pub mod mlp;
 pub mod tape;

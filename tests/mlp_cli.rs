@@ -1,0 +1,175 @@
+//! The `mlp` bin end to end, on a tiny labelled data set in a temporary directory.
+
+use std::path::Path;
+
+use assert_cmd::assert::Assert;
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde_json::Value;
+
+/// 24 rows, 2 features, 3 well-separated classes named in the last column.
+const TINY: &str = "\
+0.1,0.2,a\n0.4,-0.3,a\n-0.2,0.1,a\n0.3,0.5,a\n-0.5,-0.1,a\n0.2,-0.4,a\n0.0,0.3,a\n-0.3,-0.2,a\n\
+5.1,0.2,b\n4.6,-0.3,b\n5.2,0.4,b\n4.8,0.1,b\n5.5,-0.2,b\n4.9,0.5,b\n5.3,-0.5,b\n4.7,0.0,b\n\
+0.2,5.1,c\n-0.3,4.7,c\n0.4,5.3,c\n0.1,4.8,c\n-0.1,5.4,c\n0.5,4.9,c\n-0.4,5.2,c\n0.0,4.6,c\n";
+
+fn mlp(dir: &Path, args: &[&str]) -> Assert {
+    let data = dir.join("tiny.csv");
+    std::fs::write(&data, TINY).unwrap();
+    cargo_bin_cmd!("mlp")
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .args(args)
+        .assert()
+}
+
+fn json_of(assert: Assert) -> Value {
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+}
+
+fn stdout_of(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+#[test]
+fn one_run_prints_accuracies_and_the_confusion_matrix_and_writes_its_curves() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = mlp(
+        dir.path(),
+        &["--epochs", "20", "--validation", "6", "--seed", "3", "--json"],
+    )
+    .success();
+    let stdout = stdout_of(&assert);
+    assert!(stdout.contains("validation accuracy:"), "{stdout}");
+    assert!(stdout.contains("true \\ predicted  a  b  c"), "{stdout}");
+    let json = json_of(assert);
+    for field in [
+        "train_accuracy",
+        "validation_accuracy",
+        "final_loss",
+        "epochs",
+        "seconds",
+        "seed",
+    ] {
+        assert!(json.get(field).is_some(), "missing {field} in {json}");
+    }
+    assert_eq!((json["epochs"].as_u64(), json["seed"].as_u64()), (Some(20), Some(3)));
+    assert_eq!(
+        (json["train_rows"].as_u64(), json["validation_rows"].as_u64()),
+        (Some(18), Some(6))
+    );
+    assert_eq!(json["layers"], serde_json::json!([2, 32, 3]));
+    assert!(json.get("mean_validation_accuracy").is_none());
+    let accuracy = json["validation_accuracy"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&accuracy));
+
+    let csv = std::fs::read_to_string(dir.path().join("out/mlp_loss.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "epoch,train_loss,train_accuracy,validation_accuracy");
+    assert_eq!(lines.len(), 21);
+    assert!(lines[1].starts_with("1,"));
+    let svg = std::fs::read_to_string(dir.path().join("out/mlp_loss.svg")).unwrap();
+    assert!(svg.contains("training loss") && svg.contains("validation"));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || json_of(mlp(dir.path(), &["--epochs", "10", "--json", "--seed", "5"]).success());
+    let (first, second) = (run(), run());
+    for field in ["train_accuracy", "validation_accuracy", "final_loss"] {
+        assert_eq!(first[field], second[field], "{field}");
+    }
+}
+
+#[test]
+fn folds_and_seeds_report_the_spread_and_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = json_of(mlp(dir.path(), &["--folds", "3", "--seeds", "2", "--epochs", "5", "--json"]).success());
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 6);
+    assert_eq!((runs[5]["seed"].as_u64(), runs[5]["fold"].as_u64()), (Some(1), Some(3)));
+    // 24 rows in 3 folds: 16 to train on, 8 to validate.
+    assert_eq!(runs[0]["validation_rows"].as_u64(), Some(8));
+    let value = |field: &str| json[field].as_f64().unwrap();
+    let mean = runs
+        .iter()
+        .map(|r| r["validation_accuracy"].as_f64().unwrap())
+        .sum::<f64>()
+        / 6.0;
+    assert!((value("mean_validation_accuracy") - mean).abs() < 1e-12);
+    assert!(value("min_validation_accuracy") <= mean && mean <= value("max_validation_accuracy"));
+    let table = std::fs::read_to_string(dir.path().join("out/mlp_runs.csv")).unwrap();
+    assert_eq!(table.lines().count(), 7);
+}
+
+#[test]
+fn report_config_sets_the_lab_report_set_up_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = json_of(
+        mlp(
+            dir.path(),
+            &["--report-config", "--validation", "6", "--epochs", "3", "--json"],
+        )
+        .success(),
+    );
+    assert_eq!(json["layers"], serde_json::json!([2, 12, 3]));
+    assert_eq!(
+        (json["optimizer"].as_str(), json["scale"].as_str()),
+        (Some("sgd"), Some("variance"))
+    );
+    assert_eq!((json["lr"].as_f64(), json["batch"].as_u64()), (Some(0.01), Some(16)));
+    assert_eq!(
+        (json["epochs"].as_u64(), json["validation_rows"].as_u64()),
+        (Some(3), Some(6))
+    );
+}
+
+#[test]
+fn help_usage_errors_and_run_time_errors() {
+    let help = cargo_bin_cmd!("mlp").arg("--help").assert().success();
+    let text = stdout_of(&help);
+    for flag in [
+        "--hidden",
+        "--folds",
+        "--seeds",
+        "--report-config",
+        "--validation",
+        "--json",
+        "datasets/digits.csv",
+    ] {
+        assert!(text.contains(flag), "--help lacks {flag}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    mlp(dir.path(), &["--batch", "0"]).code(2);
+    mlp(dir.path(), &["--folds", "1"]).code(2);
+    let missing = cargo_bin_cmd!("mlp")
+        .args(["--data", "no/such/file.csv", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
+    assert!(stderr.starts_with("error: cannot read no/such/file.csv"), "{stderr}");
+}
+
+#[test]
+fn a_diverging_run_exits_1_and_still_writes_its_curves() {
+    // 16 training rows in one batch of 16: one step per epoch. Epoch 1's step
+    // starts from the finite initial weights; its update with lr 1e300 makes
+    // them huge, and epoch 2's forward pass overflows.
+    let dir = tempfile::tempdir().unwrap();
+    let assert = mlp(dir.path(), &["--optimizer", "sgd", "--lr", "1e300", "--epochs", "3"]).code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("error: training diverged in epoch 2, step 1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\nhint: "), "{stderr}");
+    let csv = std::fs::read_to_string(dir.path().join("out/mlp_loss.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].starts_with("1,"), "{csv}");
+}
