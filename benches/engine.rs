@@ -1,0 +1,269 @@
+//! The engine against hand-derived gradients doing the same maths with the
+//! same ndarray calls: the physical limit of the tape approach.
+//!
+//! `cargo bench --bench engine`, then
+//! `cargo run --release --example bench_table` prints the ratios.
+//!
+//! 1. `factorise_iris`: one epoch of the report's factorisation (iris 150 x 4
+//!    centred, rank 2, Frobenius-norm loss, SGD step).
+//! 2. `mlp_step`: one minibatch step of the report's MLP (16 x 4 -> 12 -> 3,
+//!    cross-entropy, SGD step).
+//! 3. `factorise_large`: one step of a 2000 x 1000 factorisation at rank 20,
+//!    squared loss.
+//! 4. `forward_vs_backward`: forward only against forward + backward for 3.
+//! 5. `op_overhead`: a chain of 1000 1 x 1 adds, forward + backward.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use autograd::Tape;
+use autograd::optim::{Optimizer, Sgd};
+use criterion::{Criterion, criterion_group, criterion_main};
+use ndarray::{ArcArray2, Array2, Axis};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+
+fn uniform(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f64> {
+    Array2::from_shape_fn((rows, cols), |_| rng.random::<f64>())
+}
+
+fn normal(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f64> {
+    Array2::from_shape_fn((rows, cols), |_| rng.sample::<f64, _>(StandardNormal))
+}
+
+fn centred_iris() -> Array2<f64> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/iris.data");
+    let mut iris = data::read_matrix(&path, &data::Columns::Features).expect("datasets/iris.data loads");
+    data::centre_columns(&mut iris);
+    iris
+}
+
+/// The hand-derived epoch: R = A - U Vᵀ, loss = ||R||, G = -R / ||R||,
+/// dU = G V, dV = Gᵀ U, then the SGD step.
+fn factorise_by_hand(a: &Array2<f64>, u: &mut Array2<f64>, v: &mut Array2<f64>, lr: f64) -> f64 {
+    let residual = a - &u.dot(&v.t());
+    let norm = residual.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let g = residual.mapv(|x| -x / norm);
+    let du = g.dot(&*v);
+    let dv = g.t().dot(&*u);
+    u.scaled_add(-lr, &du);
+    v.scaled_add(-lr, &dv);
+    norm
+}
+
+fn factorise_by_engine(
+    tape: &mut Tape,
+    a: &ArcArray2<f64>,
+    u: &mut Array2<f64>,
+    v: &mut Array2<f64>,
+    sgd: &mut Sgd,
+) -> f64 {
+    tape.clear();
+    let (u_var, v_var) = (tape.parameter(&*u), tape.parameter(&*v));
+    let loss = (tape.constant(a) - u_var.matmul(v_var.t())).frobenius_norm();
+    let grads = tape.backward(loss);
+    sgd.step(&mut [u, v], &[&grads[u_var], &grads[v_var]]);
+    loss.item()
+}
+
+fn factorise_iris(c: &mut Criterion) {
+    let a = centred_iris();
+    let shared = a.to_shared();
+    let mut rng = StdRng::seed_from_u64(0);
+    let (u0, v0) = (uniform(150, 2, &mut rng), uniform(4, 2, &mut rng));
+    let mut group = c.benchmark_group("factorise_iris");
+    group.bench_function("hand", |b| {
+        let (mut u, mut v) = (u0.clone(), v0.clone());
+        b.iter(|| black_box(factorise_by_hand(&a, &mut u, &mut v, 0.01)))
+    });
+    group.bench_function("engine", |b| {
+        let (mut u, mut v) = (u0.clone(), v0.clone());
+        let (mut tape, mut sgd) = (Tape::new(), Sgd::new(0.01));
+        b.iter(|| black_box(factorise_by_engine(&mut tape, &shared, &mut u, &mut v, &mut sgd)))
+    });
+    group.finish();
+}
+
+struct Net {
+    w1: Array2<f64>,
+    b1: Array2<f64>,
+    w2: Array2<f64>,
+    b2: Array2<f64>,
+}
+
+/// The hand-derived MLP step:
+/// Z₁ = X W₁ + b₁, H = relu(Z₁), Z₂ = H W₂ + b₂, loss = CE(Z₂, y);
+/// dZ₂ = (softmax(Z₂) - onehot(y)) / m, dW₂ = Hᵀ dZ₂, db₂ = 1ᵀ dZ₂,
+/// dH = dZ₂ W₂ᵀ, dZ₁ = dH ⊙ [Z₁ > 0], dW₁ = Xᵀ dZ₁, db₁ = 1ᵀ dZ₁.
+fn mlp_by_hand(net: &mut Net, x: &Array2<f64>, labels: &[usize], lr: f64) -> f64 {
+    let z1 = x.dot(&net.w1) + &net.b1;
+    let h = z1.mapv(|z| if z > 0.0 { z } else { 0.0 });
+    let z2 = h.dot(&net.w2) + &net.b2;
+    let m = labels.len() as f64;
+    let mut dz2 = z2.clone();
+    let mut loss = 0.0;
+    for (mut row, &label) in dz2.rows_mut().into_iter().zip(labels) {
+        let max = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let log_total = max + row.iter().map(|z| (z - max).exp()).sum::<f64>().ln();
+        loss += log_total - row[label];
+        row.mapv_inplace(|z| (z - log_total).exp() / m);
+        row[label] -= 1.0 / m;
+    }
+    let dw2 = h.t().dot(&dz2);
+    let db2 = dz2.sum_axis(Axis(0)).insert_axis(Axis(0));
+    let mut dz1 = dz2.dot(&net.w2.t());
+    dz1.zip_mut_with(&z1, |d, &z| {
+        if z <= 0.0 {
+            *d = 0.0
+        }
+    });
+    let dw1 = x.t().dot(&dz1);
+    let db1 = dz1.sum_axis(Axis(0)).insert_axis(Axis(0));
+    net.w1.scaled_add(-lr, &dw1);
+    net.b1.scaled_add(-lr, &db1);
+    net.w2.scaled_add(-lr, &dw2);
+    net.b2.scaled_add(-lr, &db2);
+    loss / m
+}
+
+fn mlp_by_engine(tape: &mut Tape, net: &mut Net, x: &ArcArray2<f64>, labels: &[usize], sgd: &mut Sgd) -> f64 {
+    tape.clear();
+    let params = [
+        tape.parameter(&net.w1),
+        tape.parameter(&net.b1),
+        tape.parameter(&net.w2),
+        tape.parameter(&net.b2),
+    ];
+    let hidden = tape.constant(x).matmul(params[0]).add_bias(params[1]).relu();
+    let loss = hidden.matmul(params[2]).add_bias(params[3]).cross_entropy(labels);
+    let grads = tape.backward(loss);
+    sgd.step(
+        &mut [&mut net.w1, &mut net.b1, &mut net.w2, &mut net.b2],
+        &[&grads[params[0]], &grads[params[1]], &grads[params[2]], &grads[params[3]]],
+    );
+    loss.item()
+}
+
+fn mlp_step(c: &mut Criterion) {
+    let mut rng = StdRng::seed_from_u64(0);
+    let x = normal(16, 4, &mut rng);
+    let labels: Vec<usize> = (0..16).map(|i| i % 3).collect();
+    let fresh_net = |rng: &mut StdRng| Net {
+        w1: normal(4, 12, rng) / 2.0,
+        b1: Array2::zeros((1, 12)),
+        w2: normal(12, 3, rng) / 12f64.sqrt(),
+        b2: Array2::zeros((1, 3)),
+    };
+    let mut group = c.benchmark_group("mlp_step");
+    group.bench_function("hand", |b| {
+        let mut net = fresh_net(&mut StdRng::seed_from_u64(1));
+        b.iter(|| black_box(mlp_by_hand(&mut net, &x, &labels, 0.01)))
+    });
+    group.bench_function("engine", |b| {
+        let mut net = fresh_net(&mut StdRng::seed_from_u64(1));
+        let shared = x.to_shared();
+        let (mut tape, mut sgd) = (Tape::new(), Sgd::new(0.01));
+        b.iter(|| black_box(mlp_by_engine(&mut tape, &mut net, &shared, &labels, &mut sgd)))
+    });
+    group.finish();
+}
+
+/// Squared loss: R = A - U Vᵀ, loss = Σ R², G = -2R, dU = G V, dV = Gᵀ U.
+fn large_by_hand(a: &Array2<f64>, u: &mut Array2<f64>, v: &mut Array2<f64>, lr: f64) -> f64 {
+    let mut residual = a - &u.dot(&v.t());
+    let loss = residual.iter().map(|x| x * x).sum::<f64>();
+    residual.mapv_inplace(|x| -2.0 * x);
+    let du = residual.dot(&*v);
+    let dv = residual.t().dot(&*u);
+    u.scaled_add(-lr, &du);
+    v.scaled_add(-lr, &dv);
+    loss
+}
+
+fn large_by_engine(tape: &mut Tape, a: &ArcArray2<f64>, u: &mut Array2<f64>, v: &mut Array2<f64>, sgd: &mut Sgd) -> f64 {
+    tape.clear();
+    let (u_var, v_var) = (tape.parameter(&*u), tape.parameter(&*v));
+    let loss = (tape.constant(a) - u_var.matmul(v_var.t())).sum_squares();
+    let grads = tape.backward(loss);
+    sgd.step(&mut [u, v], &[&grads[u_var], &grads[v_var]]);
+    loss.item()
+}
+
+fn large_problem() -> (Array2<f64>, Array2<f64>, Array2<f64>) {
+    let mut rng = StdRng::seed_from_u64(0);
+    let a = normal(2000, 20, &mut rng).dot(&normal(20, 1000, &mut rng)) + normal(2000, 1000, &mut rng) * 0.1;
+    (a, normal(2000, 20, &mut rng) * 0.1, normal(1000, 20, &mut rng) * 0.1)
+}
+
+fn factorise_large(c: &mut Criterion) {
+    let (a, u0, v0) = large_problem();
+    let shared = a.to_shared();
+    let lr = 1e-5;
+    let mut group = c.benchmark_group("factorise_large");
+    group.sample_size(20);
+    group.bench_function("hand", |b| {
+        let (mut u, mut v) = (u0.clone(), v0.clone());
+        b.iter(|| black_box(large_by_hand(&a, &mut u, &mut v, lr)))
+    });
+    group.bench_function("engine", |b| {
+        let (mut u, mut v) = (u0.clone(), v0.clone());
+        let (mut tape, mut sgd) = (Tape::new(), Sgd::new(lr));
+        b.iter(|| black_box(large_by_engine(&mut tape, &shared, &mut u, &mut v, &mut sgd)))
+    });
+    group.finish();
+}
+
+fn forward_vs_backward(c: &mut Criterion) {
+    let (a, u, v) = large_problem();
+    let shared = a.to_shared();
+    let mut group = c.benchmark_group("forward_vs_backward");
+    group.sample_size(20);
+    group.bench_function("forward", |b| {
+        let mut tape = Tape::new();
+        b.iter(|| {
+            tape.clear();
+            let (u_var, v_var) = (tape.parameter(&u), tape.parameter(&v));
+            black_box((tape.constant(&shared) - u_var.matmul(v_var.t())).sum_squares().item())
+        })
+    });
+    group.bench_function("forward_backward", |b| {
+        let mut tape = Tape::new();
+        b.iter(|| {
+            tape.clear();
+            let (u_var, v_var) = (tape.parameter(&u), tape.parameter(&v));
+            let loss = (tape.constant(&shared) - u_var.matmul(v_var.t())).sum_squares();
+            black_box(tape.backward(loss))
+        })
+    });
+    group.finish();
+}
+
+fn op_overhead(c: &mut Criterion) {
+    let mut group = c.benchmark_group("op_overhead");
+    group.bench_function("chain_1000_adds", |b| {
+        let mut tape = Tape::new();
+        let one = Array2::from_elem((1, 1), 1.0).into_shared();
+        b.iter(|| {
+            tape.clear();
+            let x = tape.parameter(&one);
+            let c = tape.constant(&one);
+            let mut y = x;
+            for _ in 0..1000 {
+                y = y + c;
+            }
+            black_box(tape.backward(y))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    factorise_iris,
+    mlp_step,
+    factorise_large,
+    forward_vs_backward,
+    op_overhead
+);
+criterion_main!(benches);
