@@ -194,9 +194,11 @@ fn render_with_graphviz_if_present(dot: &str) {
     };
     child.stdin.take().unwrap().write_all(dot.as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
+    // Font warnings depend on the machine; syntax complaints do not.
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let complaint = stderr.contains("rror") || stderr.contains("syntax");
     assert!(
-        output.status.success() && stderr.is_empty(),
+        output.status.success() && !complaint,
         "dot refused the graph: {stderr}\n{dot}"
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("<svg"));

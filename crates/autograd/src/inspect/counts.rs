@@ -138,7 +138,7 @@ fn ratio(backward: u64, forward: u64) -> Option<f64> {
 }
 
 /// Counts the forward work of every node on `tape` and the backward work of
-/// a sweep from `loss`, by the convention in the [module docs](self).
+/// a sweep from `loss`, by the [counting convention](crate::inspect::counts).
 ///
 /// ```
 /// use autograd::{inspect, Tape};

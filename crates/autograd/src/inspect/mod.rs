@@ -8,7 +8,8 @@
 //!   to each operand, fan-out sums marked;
 //! - [`to_dot`]: the graph in Graphviz's DOT language;
 //! - [`count`]: flops and bytes of each op's forward and backward work, and
-//!   the backward/forward ratio that the cheap gradient principle bounds.
+//!   the backward/forward ratio that the cheap gradient principle bounds
+//!   (the counting convention is in [`counts`]).
 //!
 //! Values print in full up to [`FULL_VALUE_LIMIT`] entries and as their
 //! minimum, maximum and Frobenius norm above it.
@@ -30,7 +31,7 @@
 //! assert_eq!(grads[u], array![[0.0], [0.0]]);
 //! ```
 
-mod counts;
+pub mod counts;
 mod dot;
 mod dump;
 mod text;
