@@ -4,5 +4,6 @@
 
 pub mod complete;
 pub mod factorise;
+pub mod gradcheck;
 pub mod mlp;
 pub mod tape;

@@ -1,0 +1,114 @@
+//! The `gradcheck` bin end to end, with few cases so that it stays fast.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn gradcheck(args: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("gradcheck").unwrap().args(args).assert()
+}
+
+fn last_json_line(stdout: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(stdout);
+    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+}
+
+#[test]
+fn the_table_covers_every_op_and_loss_and_passes() {
+    let output = gradcheck(&["--cases", "3", "--json", "--seed", "4"])
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for name in [
+        "matmul",
+        "relu",
+        "log_softmax",
+        "cross_entropy",
+        "factor: masked² + L2",
+        "mlp: cross-entropy",
+    ] {
+        assert!(stdout.contains(name), "{name} missing from\n{stdout}");
+    }
+    let json = last_json_line(&output.stdout);
+    assert_eq!((json["seed"].as_u64(), json["cases"].as_u64()), (Some(4), Some(3)));
+    assert_eq!(json["passed"], true);
+    let checks = json["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 18 + 4, "18 op cases and 4 losses");
+    for row in checks {
+        assert_eq!(row["cases"], 3, "{row}");
+        assert_eq!(row["passed"], true, "{row}");
+        let rel = row["max_rel_error"].as_f64().unwrap();
+        assert!((0.0..1e-5).contains(&rel), "{row}");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_numbers() {
+    let run = |seed: &str| {
+        let output = gradcheck(&["--cases", "2", "--json", "--seed", seed])
+            .success()
+            .get_output()
+            .clone();
+        last_json_line(&output.stdout)["checks"].clone()
+    };
+    assert_eq!(run("7"), run("7"));
+    assert_ne!(run("7"), run("8"));
+}
+
+#[test]
+fn the_sweep_writes_its_table_and_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = gradcheck(&["--sweep", "--json", "--out", out.to_str().unwrap()])
+        .success()
+        .get_output()
+        .clone();
+    let json = last_json_line(&output.stdout);
+    let best = json["sweep"]["best_step"].as_f64().unwrap();
+    assert!((1e-8..=1e-4).contains(&best), "{json}");
+    assert_eq!(json["sweep"]["v_shaped"], true);
+    assert!(json.get("checks").is_none(), "the sweep replaces the table");
+    let csv = std::fs::read_to_string(out.join("eps_sweep.csv")).unwrap();
+    assert!(
+        csv.starts_with("step,max_abs_error,rel_error,truncation,round_off\n0.1,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 1 + 23);
+    let svg = std::fs::read_to_string(out.join("eps_sweep.svg")).unwrap();
+    assert!(svg.contains("truncation ∝ h²") && svg.contains("round-off ∝ ε/h"));
+}
+
+#[test]
+fn the_zoo_shows_every_bug_caught_and_blamed() {
+    let output = gradcheck(&["--zoo", "--json"]).success().get_output().clone();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.matches("verdict: caught, and blamed on").count(), 7, "{stdout}");
+    assert!(stdout.contains("FAIL node #5 sub_flipped_sign recorded at"), "{stdout}");
+    assert!(stdout.contains("correct rule: dA = G, dB = -G"), "{stdout}");
+    let json = last_json_line(&output.stdout);
+    let zoo = json["zoo"].as_array().unwrap();
+    assert_eq!(zoo.len(), 7);
+    assert!(
+        zoo.iter()
+            .all(|entry| entry["caught"] == true && entry["localised"] == true),
+        "{json}"
+    );
+}
+
+#[test]
+fn bad_flags_are_usage_errors_and_bad_outputs_run_time_errors() {
+    let output = gradcheck(&["--cases", "0"]).code(2).get_output().clone();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--cases"));
+    gradcheck(&["--help"]).success();
+
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("taken");
+    std::fs::write(&blocker, "x").unwrap();
+    let output = gradcheck(&["--sweep", "--out", blocker.to_str().unwrap()])
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("error: cannot use output directory"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
