@@ -140,7 +140,12 @@ fn mlp_by_engine(tape: &mut Tape, net: &mut Net, x: &ArcArray2<f64>, labels: &[u
     let grads = tape.backward(loss);
     sgd.step(
         &mut [&mut net.w1, &mut net.b1, &mut net.w2, &mut net.b2],
-        &[&grads[params[0]], &grads[params[1]], &grads[params[2]], &grads[params[3]]],
+        &[
+            &grads[params[0]],
+            &grads[params[1]],
+            &grads[params[2]],
+            &grads[params[3]],
+        ],
     );
     loss.item()
 }
@@ -181,7 +186,13 @@ fn large_by_hand(a: &Array2<f64>, u: &mut Array2<f64>, v: &mut Array2<f64>, lr: 
     loss
 }
 
-fn large_by_engine(tape: &mut Tape, a: &ArcArray2<f64>, u: &mut Array2<f64>, v: &mut Array2<f64>, sgd: &mut Sgd) -> f64 {
+fn large_by_engine(
+    tape: &mut Tape,
+    a: &ArcArray2<f64>,
+    u: &mut Array2<f64>,
+    v: &mut Array2<f64>,
+    sgd: &mut Sgd,
+) -> f64 {
     tape.clear();
     let (u_var, v_var) = (tape.parameter(&*u), tape.parameter(&*v));
     let loss = (tape.constant(a) - u_var.matmul(v_var.t())).sum_squares();

@@ -7,10 +7,30 @@ use std::path::{Path, PathBuf};
 
 /// (group, baseline, measured, what the row means)
 const ROWS: [(&str, &str, &str, &str); 4] = [
-    ("factorise_iris", "hand", "engine", "1. factorisation epoch, iris 150x4, rank 2, norm loss, SGD"),
-    ("mlp_step", "hand", "engine", "2. MLP step, 16x4 -> 12 -> 3, cross-entropy, SGD"),
-    ("factorise_large", "hand", "engine", "3. factorisation step, 2000x1000, rank 20, squared loss"),
-    ("forward_vs_backward", "forward", "forward_backward", "4. forward + backward vs forward only, problem 3"),
+    (
+        "factorise_iris",
+        "hand",
+        "engine",
+        "1. factorisation epoch, iris 150x4, rank 2, norm loss, SGD",
+    ),
+    (
+        "mlp_step",
+        "hand",
+        "engine",
+        "2. MLP step, 16x4 -> 12 -> 3, cross-entropy, SGD",
+    ),
+    (
+        "factorise_large",
+        "hand",
+        "engine",
+        "3. factorisation step, 2000x1000, rank 20, squared loss",
+    ),
+    (
+        "forward_vs_backward",
+        "forward",
+        "forward_backward",
+        "4. forward + backward vs forward only, problem 3",
+    ),
 ];
 
 fn main() {
