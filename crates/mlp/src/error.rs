@@ -148,7 +148,7 @@ impl fmt::Display for Divergence {
 /// The name of the parameter at position `k` of [`crate::Mlp::parameters`]:
 /// `W1`, `b1`, `W2`, `b2`, ...
 pub fn parameter_name(k: usize) -> String {
-    let kind = if k % 2 == 0 { "W" } else { "b" };
+    let kind = if k.is_multiple_of(2) { "W" } else { "b" };
     format!("{kind}{}", k / 2 + 1)
 }
 

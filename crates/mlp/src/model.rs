@@ -147,7 +147,7 @@ impl Mlp {
     /// If `parameters` has odd length or is empty, or the shapes do not chain.
     pub fn record_logits<'t>(parameters: &[Var<'t>], features: Var<'t>) -> Var<'t> {
         assert!(
-            !parameters.is_empty() && parameters.len() % 2 == 0,
+            !parameters.is_empty() && parameters.len().is_multiple_of(2),
             "record_logits: expected weight and bias pairs, got {} parameters",
             parameters.len()
         );
