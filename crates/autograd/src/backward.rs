@@ -10,9 +10,9 @@
 
 use std::ops::Index;
 
-use ndarray::{Array2, Axis, Zip};
+use ndarray::{Array2, Zip};
 
-use crate::forward::log_sum_exp;
+use crate::forward::{column_sums, row_major, rows, rows_mut, softmax_into};
 use crate::op::Op;
 use crate::tape::{Node, NodeId, Tape};
 use crate::var::Var;
@@ -164,6 +164,15 @@ pub(crate) fn node_vjp(tape: &Tape, node: NodeId, adjoint: Array2<f64>) -> Vec<(
     sent.filter_map(|(index, sum)| Some((NodeId(index), sum?))).collect()
 }
 
+/// `a` itself when it is row-major, else a row-major copy.
+fn into_row_major(a: Array2<f64>) -> Array2<f64> {
+    if a.is_standard_layout() {
+        a
+    } else {
+        a.as_standard_layout().into_owned()
+    }
+}
+
 /// The state of one backward sweep.
 struct Sweep<'a, 'o> {
     nodes: &'a [Node],
@@ -215,7 +224,7 @@ impl Sweep<'_, '_> {
 /// documented on [`Op`]. `grad` is owned, so rules that can reuse its buffer do.
 fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
     let nodes = sweep.nodes;
-    let value = |id: &NodeId| &nodes[id.0].value;
+    let value = |id: &NodeId| nodes[id.0].value.view();
     match &node.op {
         Op::Parameter | Op::Constant => unreachable!("leaves have no operands"),
         Op::MatMul(a, b) => {
@@ -238,10 +247,10 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         Op::Mul(a, b) => {
             // dA = G ⊙ B, dB = G ⊙ A
             if sweep.wants(*b) {
-                sweep.send(*b, &grad * value(a));
+                sweep.send(*b, &grad * &value(a));
             }
             if sweep.wants(*a) {
-                sweep.send(*a, grad * value(b));
+                sweep.send(*a, grad * &value(b));
             }
         }
         // dA = c G
@@ -252,7 +261,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             // db = 1ᵀ G: the bias was added to every row, so its adjoint
             // collects every row's. dA = G.
             if sweep.wants(*b) {
-                sweep.send(*b, grad.sum_axis(Axis(0)).insert_axis(Axis(0)));
+                sweep.send(*b, column_sums(grad.view()));
             }
             sweep.send(*a, grad);
         }
@@ -280,7 +289,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         }
         Op::FrobeniusNorm(a) => {
             // dA = g A / ||A||; the subgradient 0 at A = 0
-            let norm = node.value[[0, 0]];
+            let norm = node.value.view()[[0, 0]];
             let a_value = value(a);
             let contribution = if norm == 0.0 {
                 Array2::zeros(a_value.dim())
@@ -298,31 +307,34 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         }
         Op::LogSoftmax(a) => {
             // dA = G - softmax(A) ⊙ rowsum(G), with softmax(A) = exp(Y)
-            for (mut g_row, y_row) in grad.rows_mut().into_iter().zip(node.value.rows()) {
-                let row_sum = g_row.sum();
-                Zip::from(&mut g_row)
-                    .and(&y_row)
-                    .for_each(|g, &y| *g -= y.exp() * row_sum);
+            let mut grad = into_row_major(grad);
+            let cols = grad.ncols();
+            let y = row_major(node.value.view());
+            let y_rows = rows(y.as_slice().expect("row-major"), cols);
+            for (g_row, y_row) in rows_mut(grad.as_slice_mut().expect("row-major"), cols).zip(y_rows) {
+                let row_sum: f64 = g_row.iter().sum();
+                g_row.iter_mut().zip(y_row).for_each(|(g, y)| *g -= y.exp() * row_sum);
             }
             sweep.send(*a, grad);
         }
         Op::CrossEntropy { logits, labels } => {
             // dZ = g (softmax(Z) - onehot(y)) / m
-            let z = value(logits);
+            let z = row_major(value(logits));
+            let cols = z.ncols();
             let scale = grad[[0, 0]] / labels.len() as f64;
             let mut dz = Array2::zeros(z.dim());
-            for ((mut dz_row, z_row), &label) in dz.rows_mut().into_iter().zip(z.rows()).zip(labels.iter()) {
-                let log_total = log_sum_exp(z_row);
-                Zip::from(&mut dz_row)
-                    .and(&z_row)
-                    .for_each(|d, &z| *d = scale * (z - log_total).exp());
+            let z_rows = rows(z.as_slice().expect("row-major"), cols);
+            let dz_rows = rows_mut(dz.as_slice_mut().expect("row-major"), cols);
+            for ((dz_row, z_row), &label) in dz_rows.zip(z_rows).zip(labels.iter()) {
+                softmax_into(z_row, dz_row);
+                dz_row.iter_mut().for_each(|d| *d *= scale);
                 dz_row[label] -= scale;
             }
             sweep.send(*logits, dz);
         }
         Op::Custom { op, inputs } => {
             // The op's own rule; its output is checked, not trusted.
-            let views: Vec<_> = inputs.iter().map(|id| value(id).view()).collect();
+            let views: Vec<_> = inputs.iter().map(value).collect();
             let contributions = op.vjp(&views, node.value.view(), grad.view());
             assert!(
                 contributions.len() == inputs.len(),

@@ -5,46 +5,46 @@
 //! recording ([`Tape`](crate::Tape)) and the localised gradient check, which
 //! re-evaluates a single node on perturbed inputs.
 
-use ndarray::{ArcArray2, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, CowArray, Ix2};
 
 use crate::op::Op;
-use crate::tape::NodeId;
+use crate::tape::{NodeId, Value};
 
 /// Computes the value of `op` from the values of its operands.
 ///
 /// # Panics
 /// On a leaf, which has no forward computation.
-pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a ArcArray2<f64>) -> ArcArray2<f64> {
-    let owned = match op {
+pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value) -> Value {
+    let view = |id: &NodeId| value(*id).view();
+    let computed = match op {
         Op::Parameter | Op::Constant => unreachable!("a leaf is not computed"),
-        Op::MatMul(a, b) => value(*a).dot(value(*b)),
-        // Reversing the axes shares the buffer: a transpose costs no copy.
-        Op::Transpose(a) => return value(*a).clone().reversed_axes(),
-        Op::Add(a, b) => value(*a) + value(*b),
-        Op::Sub(a, b) => value(*a) - value(*b),
-        Op::Neg(a) => -value(*a),
-        Op::Mul(a, b) => value(*a) * value(*b),
-        Op::Scale(a, c) => value(*a) * *c,
-        Op::AddScalar(a, c) => value(*a) + *c,
-        // ndarray broadcasts the 1 x n row over the m rows.
-        Op::AddBias(a, b) => value(*a) + value(*b),
-        Op::Relu(a) => value(*a).mapv(relu),
-        Op::Square(a) => value(*a).mapv(|x| x * x),
-        Op::Sum(a) => scalar(value(*a).sum()),
+        Op::MatMul(a, b) => view(a).dot(&view(b)),
+        // The axes swapped: a transpose of a shared value costs no copy.
+        Op::Transpose(a) => return value(*a).transposed(),
+        Op::Add(a, b) => &view(a) + &view(b),
+        Op::Sub(a, b) => &view(a) - &view(b),
+        Op::Neg(a) => -&view(a),
+        Op::Mul(a, b) => &view(a) * &view(b),
+        Op::Scale(a, c) => &view(a) * *c,
+        Op::AddScalar(a, c) => &view(a) + *c,
+        Op::AddBias(a, b) => add_bias(view(a), view(b)),
+        Op::Relu(a) => view(a).mapv(relu),
+        Op::Square(a) => view(a).mapv(|x| x * x),
+        Op::Sum(a) => scalar(view(a).sum()),
         Op::Mean(a) => {
-            let a = value(*a);
+            let a = view(a);
             scalar(a.sum() / a.len() as f64)
         }
-        Op::FrobeniusNorm(a) => scalar(sum_of_squares(value(*a).view()).sqrt()),
-        Op::SumSquares(a) => scalar(sum_of_squares(value(*a).view())),
-        Op::LogSoftmax(a) => log_softmax(value(*a).view()),
-        Op::CrossEntropy { logits, labels } => scalar(cross_entropy(value(*logits).view(), labels)),
+        Op::FrobeniusNorm(a) => scalar(sum_of_squares(view(a)).sqrt()),
+        Op::SumSquares(a) => scalar(sum_of_squares(view(a))),
+        Op::LogSoftmax(a) => log_softmax(view(a)),
+        Op::CrossEntropy { logits, labels } => scalar(cross_entropy(view(logits), labels)),
         Op::Custom { op, inputs } => {
-            let views: Vec<ArrayView2<f64>> = inputs.iter().map(|id| value(*id).view()).collect();
+            let views: Vec<ArrayView2<f64>> = inputs.iter().map(view).collect();
             op.forward(&views)
         }
     };
-    owned.into_shared()
+    Value::Owned(computed)
 }
 
 /// `max(x, 0)`, except that NaN stays NaN (`f64::max(x, 0.0)` would return 0
@@ -77,29 +77,90 @@ pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
     }
 }
 
+/// `a` in row-major layout: borrowed when it already is, copied otherwise.
+/// Row-wise ops then walk each row as a plain slice.
+pub(crate) fn row_major(a: ArrayView2<'_, f64>) -> CowArray<'_, f64, Ix2> {
+    if a.is_standard_layout() {
+        CowArray::from(a)
+    } else {
+        CowArray::from(a.as_standard_layout().into_owned())
+    }
+}
+
+/// The rows of a row-major buffer with `cols` columns, as slices (a matrix
+/// without columns has no entries, so it yields no rows).
+pub(crate) fn rows(buffer: &[f64], cols: usize) -> std::slice::ChunksExact<'_, f64> {
+    buffer.chunks_exact(cols.max(1))
+}
+
+/// Like [`rows`], mutably.
+pub(crate) fn rows_mut(buffer: &mut [f64], cols: usize) -> std::slice::ChunksExactMut<'_, f64> {
+    buffer.chunks_exact_mut(cols.max(1))
+}
+
+/// The 1 x n row `bias` added to every row of `a` (a row-broadcast add).
+pub(crate) fn add_bias(a: ArrayView2<f64>, bias: ArrayView2<f64>) -> Array2<f64> {
+    let mut out = row_major(a).into_owned();
+    let bias = row_major(bias);
+    let bias = bias.as_slice().expect("row-major");
+    let cols = out.ncols();
+    for row in rows_mut(out.as_slice_mut().expect("row-major"), cols) {
+        row.iter_mut().zip(bias).for_each(|(x, b)| *x += b);
+    }
+    out
+}
+
+/// The column sums of `g` as a 1 x n row: `1ᵀ G`.
+pub(crate) fn column_sums(g: ArrayView2<f64>) -> Array2<f64> {
+    let cols = g.ncols();
+    let mut sums = Array2::zeros((1, cols));
+    let sums_row = sums.as_slice_mut().expect("row-major");
+    let g = row_major(g);
+    for row in rows(g.as_slice().expect("row-major"), cols) {
+        sums_row.iter_mut().zip(row).for_each(|(sum, x)| *sum += x);
+    }
+    sums
+}
+
 /// Log-softmax of each row: `yⱼ = aⱼ - m - log Σₖ exp(aₖ - m)` with `m` the
 /// row's maximum, so that no `exp` overflows; logits of size 1e5 stay exact.
 pub(crate) fn log_softmax(a: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = a.to_owned();
-    for mut row in out.axis_iter_mut(Axis(0)) {
-        let shift = log_sum_exp(row.view());
-        row.mapv_inplace(|x| x - shift);
+    let mut out = row_major(a).into_owned();
+    let cols = out.ncols();
+    for row in rows_mut(out.as_slice_mut().expect("row-major"), cols) {
+        let shift = log_sum_exp(row);
+        row.iter_mut().for_each(|x| *x -= shift);
     }
     out
 }
 
 /// `log Σₖ exp(aₖ)` of one row, computed as `m + log Σₖ exp(aₖ - m)`.
 /// A NaN anywhere in the row makes the result NaN.
-pub(crate) fn log_sum_exp(row: ArrayView1<f64>) -> f64 {
-    let max = row.fold(f64::NEG_INFINITY, |m, &x| m.max(x));
-    max + row.fold(0.0, |sum, &x| sum + (x - max).exp()).ln()
+pub(crate) fn log_sum_exp(row: &[f64]) -> f64 {
+    let max = row_max(row);
+    max + row.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
+}
+
+/// Writes the softmax of `row` into `out`: `exp(aₖ - m) / Σⱼ exp(aⱼ - m)`
+/// with `m` the row's maximum, one `exp` per entry and no logarithm.
+pub(crate) fn softmax_into(row: &[f64], out: &mut [f64]) {
+    let max = row_max(row);
+    out.iter_mut().zip(row).for_each(|(p, x)| *p = (x - max).exp());
+    let total: f64 = out.iter().sum();
+    out.iter_mut().for_each(|p| *p /= total);
+}
+
+/// The largest entry (NaNs are passed over here; they reach the result
+/// through the `exp` that follows).
+fn row_max(row: &[f64]) -> f64 {
+    row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
 }
 
 /// Mean over rows of `-log softmax(z)ᵢ,yᵢ = log Σₖ exp(zᵢₖ) - zᵢ,yᵢ`.
 pub(crate) fn cross_entropy(logits: ArrayView2<f64>, labels: &[usize]) -> f64 {
-    let total: f64 = logits
-        .rows()
-        .into_iter()
+    let cols = logits.ncols();
+    let logits = row_major(logits);
+    let total: f64 = rows(logits.as_slice().expect("row-major"), cols)
         .zip(labels)
         .map(|(row, &label)| log_sum_exp(row) - row[label])
         .sum();

@@ -9,11 +9,74 @@ use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::panic::Location;
 
-use ndarray::{ArcArray2, Array2, ArrayView2};
+use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2, Ix2};
 
 use crate::forward;
 use crate::op::Op;
 use crate::var::Var;
+
+/// A node's value: its own matrix, or a buffer shared with the caller or
+/// with other nodes.
+///
+/// An op's result is `Owned`: one allocation. Leaves are `Shared`, so a
+/// constant passed as an [`ArcArray2`] is not copied, and a transpose of a
+/// leaf is the same buffer with its axes swapped.
+#[derive(Clone, Debug)]
+pub(crate) enum Value {
+    /// Computed by an op, owned by its node.
+    Owned(Array2<f64>),
+    /// Shared by reference counting.
+    Shared(ArcArray2<f64>),
+}
+
+impl Value {
+    /// A read-only view of the matrix.
+    pub(crate) fn view(&self) -> ArrayView2<'_, f64> {
+        match self {
+            Value::Owned(array) => array.view(),
+            Value::Shared(array) => array.view(),
+        }
+    }
+
+    /// A writable view; a shared buffer is copied first if anyone else holds it.
+    pub(crate) fn view_mut(&mut self) -> ArrayViewMut2<'_, f64> {
+        match self {
+            Value::Owned(array) => array.view_mut(),
+            Value::Shared(array) => array.view_mut(),
+        }
+    }
+
+    /// `(rows, columns)`.
+    pub(crate) fn dim(&self) -> (usize, usize) {
+        self.view().dim()
+    }
+
+    /// The entries in logical (row-major) order.
+    pub(crate) fn iter(&self) -> ndarray::iter::Iter<'_, f64, Ix2> {
+        match self {
+            Value::Owned(array) => array.iter(),
+            Value::Shared(array) => array.iter(),
+        }
+    }
+
+    /// The matrix as a shared array: a reference-count bump when shared, a
+    /// copy when owned.
+    pub(crate) fn to_shared(&self) -> ArcArray2<f64> {
+        match self {
+            Value::Owned(array) => array.to_shared(),
+            Value::Shared(array) => array.clone(),
+        }
+    }
+
+    /// The transpose: the same buffer with its axes swapped when shared, a
+    /// copy when owned.
+    pub(crate) fn transposed(&self) -> Value {
+        match self {
+            Value::Owned(array) => Value::Owned(array.t().to_owned()),
+            Value::Shared(array) => Value::Shared(array.clone().reversed_axes()),
+        }
+    }
+}
 
 /// The position of a node on its tape.
 ///
@@ -38,9 +101,8 @@ impl fmt::Display for NodeId {
 /// One entry of the tape.
 #[derive(Debug)]
 pub(crate) struct Node {
-    /// The value computed by the forward pass. Shared (`ArcArray2`) so that a
-    /// transpose or a constant can sit on the tape without copying its data.
-    pub(crate) value: ArcArray2<f64>,
+    /// The value computed by the forward pass.
+    pub(crate) value: Value,
     /// How the value was made, naming its operands by id.
     pub(crate) op: Op,
     /// Whether any parameter lies upstream, i.e. whether backward must
@@ -85,14 +147,16 @@ impl Tape {
     /// in place (as the optimisers do).
     #[track_caller]
     pub fn parameter(&self, value: impl IntoValue) -> Var<'_> {
-        self.push(value.into_value(), Op::Parameter, true, Location::caller())
+        let value = Value::Shared(value.into_value());
+        self.push(value, Op::Parameter, true, Location::caller())
     }
 
     /// Records a constant: a leaf that receives no gradient (data, targets,
     /// masks). Passing an [`ArcArray2`] shares its buffer instead of copying.
     #[track_caller]
     pub fn constant(&self, value: impl IntoValue) -> Var<'_> {
-        self.push(value.into_value(), Op::Constant, false, Location::caller())
+        let value = Value::Shared(value.into_value());
+        self.push(value, Op::Constant, false, Location::caller())
     }
 
     /// The number of nodes recorded so far.
@@ -129,13 +193,7 @@ impl Tape {
         self.push(value, op, requires_grad, Location::caller())
     }
 
-    fn push(
-        &self,
-        value: ArcArray2<f64>,
-        op: Op,
-        requires_grad: bool,
-        location: &'static Location<'static>,
-    ) -> Var<'_> {
+    fn push(&self, value: Value, op: Op, requires_grad: bool, location: &'static Location<'static>) -> Var<'_> {
         let mut nodes = self.nodes.borrow_mut();
         let id = NodeId(nodes.len());
         nodes.push(Node {
@@ -152,9 +210,10 @@ impl Tape {
         self.nodes.borrow()[id.0].op.clone()
     }
 
-    /// The value of node `id` (sharing its buffer; no copy is made).
+    /// The value of node `id`: the node's own buffer when it is shared (a
+    /// leaf, or a transpose of one), else a copy.
     pub fn value(&self, id: NodeId) -> ArcArray2<f64> {
-        self.nodes.borrow()[id.0].value.clone()
+        self.nodes.borrow()[id.0].value.to_shared()
     }
 
     /// Where in the caller's code node `id` was recorded.

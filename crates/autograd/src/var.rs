@@ -38,7 +38,7 @@ impl<'t> Var<'t> {
         self.tape
     }
 
-    /// The node's value (sharing its buffer; no copy is made).
+    /// The node's value (see [`Tape::value`]).
     pub fn value(self) -> ArcArray2<f64> {
         self.tape.value(self.id)
     }
@@ -56,7 +56,7 @@ impl<'t> Var<'t> {
     pub fn item(self) -> f64 {
         let shape = self.shape();
         assert!(shape == (1, 1), "item: expected a 1 x 1 value, got shape {shape:?}");
-        self.tape.nodes()[self.id.0].value[[0, 0]]
+        self.tape.nodes()[self.id.0].value.view()[[0, 0]]
     }
 
     /// Matrix product `self · other` (m x k times k x n).

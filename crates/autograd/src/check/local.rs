@@ -24,7 +24,7 @@ use crate::check::kink::{Kink, kink};
 use crate::check::random::SplitMix64;
 use crate::forward;
 use crate::gradcheck::{ElementCheck, GradCheck};
-use crate::tape::{NodeId, Tape};
+use crate::tape::{NodeId, Tape, Value};
 use crate::var::Var;
 
 /// Which adjoint `G` each node's VJP is checked with.
@@ -212,8 +212,8 @@ impl LocalCheck {
         for (input, (operand, analytic)) in contributions.into_iter().enumerate() {
             check.operands.push(operand);
             let positions: Vec<usize> = (0..operand_ids.len()).filter(|&p| operand_ids[p] == operand).collect();
-            let original = &nodes[operand.0].value;
-            let mut perturbed = original.to_owned().into_shared();
+            let original = nodes[operand.0].value.view();
+            let mut perturbed = Value::Owned(original.to_owned());
             for ((row, col), &analytic) in analytic.indexed_iter() {
                 let at_kink = positions
                     .iter()
@@ -230,17 +230,17 @@ impl LocalCheck {
                 let x = original[[row, col]];
                 let (up, down) = (x + step, x - step);
                 let mut output_at = |value: f64| {
-                    perturbed[[row, col]] = value;
+                    perturbed.view_mut()[[row, col]] = value;
                     forward::evaluate(op, |id| if id == operand { &perturbed } else { &nodes[id.0].value })
                 };
                 let output_up = output_at(up);
                 let output_down = output_at(down);
-                perturbed[[row, col]] = x;
+                perturbed.view_mut()[[row, col]] = x;
                 // ⟨G, f(x + h) - f(x - h)⟩ / (x₊ - x₋): differencing before
                 // weighting loses less to rounding, and dividing by the step
                 // actually taken removes the rounding of x ± h.
-                let difference = Zip::from(&output_up)
-                    .and(&output_down)
+                let difference = Zip::from(output_up.view())
+                    .and(output_down.view())
                     .and(&adjoint)
                     .fold(0.0, |sum, up, down, g| sum + g * (up - down));
                 let element = ElementCheck {
