@@ -250,7 +250,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
                 sweep.send(*b, &grad * &value(a));
             }
             if sweep.wants(*a) {
-                sweep.send(*a, grad * &value(b));
+                sweep.send(*a, grad * value(b));
             }
         }
         // dA = c G
