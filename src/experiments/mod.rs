@@ -6,4 +6,5 @@ pub mod complete;
 pub mod factorise;
 pub mod gradcheck;
 pub mod mlp;
+pub mod reproduce;
 pub mod tape;
