@@ -12,7 +12,7 @@ use std::ops::Index;
 
 use ndarray::{Array2, Zip};
 
-use crate::forward::{column_sums, row_major, rows, rows_mut, softmax_into};
+use crate::forward::{column_sums, row_major, rows, rows_mut};
 use crate::op::Op;
 use crate::tape::{Node, NodeId, Tape};
 use crate::var::Var;
@@ -318,17 +318,12 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             sweep.send(*a, grad);
         }
         Op::CrossEntropy { logits, labels } => {
-            // dZ = g (softmax(Z) - onehot(y)) / m
-            let z = row_major(value(logits));
-            let cols = z.ncols();
+            // dZ = g (P - onehot(y)) / m, with P the probabilities saved forward
+            let probabilities = node.saved.as_ref().expect("cross_entropy saves its probabilities");
             let scale = grad[[0, 0]] / labels.len() as f64;
-            let mut dz = Array2::zeros(z.dim());
-            let z_rows = rows(z.as_slice().expect("row-major"), cols);
-            let dz_rows = rows_mut(dz.as_slice_mut().expect("row-major"), cols);
-            for ((dz_row, z_row), &label) in dz_rows.zip(z_rows).zip(labels.iter()) {
-                softmax_into(z_row, dz_row);
-                dz_row.iter_mut().for_each(|d| *d *= scale);
-                dz_row[label] -= scale;
+            let mut dz = probabilities.mapv(|p| scale * p);
+            for (row, &label) in labels.iter().enumerate() {
+                dz[[row, label]] -= scale;
             }
             sweep.send(*logits, dz);
         }

@@ -10,17 +10,30 @@ use ndarray::{Array2, ArrayView2, CowArray, Ix2};
 use crate::op::Op;
 use crate::tape::{NodeId, Value};
 
+/// What a forward computation produces.
+pub(crate) struct Forward {
+    /// The op's value.
+    pub(crate) value: Value,
+    /// What its backward rule needs kept (see `Node::saved`).
+    pub(crate) saved: Option<Array2<f64>>,
+}
+
 /// Computes the value of `op` from the values of its operands.
 ///
 /// # Panics
 /// On a leaf, which has no forward computation.
-pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value) -> Value {
+pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value) -> Forward {
     let view = |id: &NodeId| value(*id).view();
     let computed = match op {
         Op::Parameter | Op::Constant => unreachable!("a leaf is not computed"),
         Op::MatMul(a, b) => view(a).dot(&view(b)),
         // The axes swapped: a transpose of a shared value costs no copy.
-        Op::Transpose(a) => return value(*a).transposed(),
+        Op::Transpose(a) => {
+            return Forward {
+                value: value(*a).transposed(),
+                saved: None,
+            };
+        }
         Op::Add(a, b) => &view(a) + &view(b),
         Op::Sub(a, b) => &view(a) - &view(b),
         Op::Neg(a) => -&view(a),
@@ -38,13 +51,23 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value) -> Valu
         Op::FrobeniusNorm(a) => scalar(sum_of_squares(view(a)).sqrt()),
         Op::SumSquares(a) => scalar(sum_of_squares(view(a))),
         Op::LogSoftmax(a) => log_softmax(view(a)),
-        Op::CrossEntropy { logits, labels } => scalar(cross_entropy(view(logits), labels)),
+        Op::CrossEntropy { logits, labels } => {
+            // Saves the softmax probabilities: the backward rule is P - Y.
+            let (loss, probabilities) = cross_entropy(view(logits), labels);
+            return Forward {
+                value: Value::Owned(scalar(loss)),
+                saved: Some(probabilities),
+            };
+        }
         Op::Custom { op, inputs } => {
             let views: Vec<ArrayView2<f64>> = inputs.iter().map(view).collect();
             op.forward(&views)
         }
     };
-    Value::Owned(computed)
+    Forward {
+        value: Value::Owned(computed),
+        saved: None,
+    }
 }
 
 /// `max(x, 0)`, except that NaN stays NaN (`f64::max(x, 0.0)` would return 0
@@ -141,13 +164,12 @@ pub(crate) fn log_sum_exp(row: &[f64]) -> f64 {
     max + row.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
 }
 
-/// Writes the softmax of `row` into `out`: `exp(aₖ - m) / Σⱼ exp(aⱼ - m)`
-/// with `m` the row's maximum, one `exp` per entry and no logarithm.
-pub(crate) fn softmax_into(row: &[f64], out: &mut [f64]) {
+/// Writes `exp(aₖ - m)` into `out`, with `m` the row's maximum (so no
+/// `exp` overflows), and returns `m` and `Σₖ exp(aₖ - m)`.
+fn shifted_exp_into(row: &[f64], out: &mut [f64]) -> (f64, f64) {
     let max = row_max(row);
-    out.iter_mut().zip(row).for_each(|(p, x)| *p = (x - max).exp());
-    let total: f64 = out.iter().sum();
-    out.iter_mut().for_each(|p| *p /= total);
+    out.iter_mut().zip(row).for_each(|(e, x)| *e = (x - max).exp());
+    (max, out.iter().sum())
 }
 
 /// The largest entry (NaNs are passed over here; they reach the result
@@ -156,13 +178,21 @@ fn row_max(row: &[f64]) -> f64 {
     row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
 }
 
-/// Mean over rows of `-log softmax(z)ᵢ,yᵢ = log Σₖ exp(zᵢₖ) - zᵢ,yᵢ`.
-pub(crate) fn cross_entropy(logits: ArrayView2<f64>, labels: &[usize]) -> f64 {
+/// Mean over rows of `-log softmax(z)ᵢ,yᵢ = log Σₖ exp(zᵢₖ) - zᵢ,yᵢ`, and
+/// the softmax probabilities `exp(zᵢₖ) / Σⱼ exp(zᵢⱼ)`, one `exp` per entry.
+pub(crate) fn cross_entropy(logits: ArrayView2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
     let cols = logits.ncols();
     let logits = row_major(logits);
-    let total: f64 = rows(logits.as_slice().expect("row-major"), cols)
+    let mut probabilities = Array2::zeros(logits.dim());
+    let mut total = 0.0;
+    let rows_out = rows_mut(probabilities.as_slice_mut().expect("row-major"), cols);
+    for ((row, p), &label) in rows(logits.as_slice().expect("row-major"), cols)
+        .zip(rows_out)
         .zip(labels)
-        .map(|(row, &label)| log_sum_exp(row) - row[label])
-        .sum();
-    total / labels.len() as f64
+    {
+        let (max, sum) = shifted_exp_into(row, p);
+        total += max + sum.ln() - row[label];
+        p.iter_mut().for_each(|p| *p /= sum);
+    }
+    (total / labels.len() as f64, probabilities)
 }

@@ -59,5 +59,5 @@ pub use check::{Adjoint, Diagnosis, LocalCheck, LocalReport};
 pub use custom::CustomOp;
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport, gradcheck};
 pub use op::Op;
-pub use tape::{IntoValue, NodeId, Tape};
+pub use tape::{IntoValue, NodeId, Tape, Value};
 pub use var::Var;

@@ -60,7 +60,8 @@ pub enum Op {
     /// probabilities.
     LogSoftmax(NodeId),
     /// `s = -(1/m) Σᵢ log softmax(Z)ᵢ,yᵢ` for logits `Z` (m x k) and integer
-    /// class labels `y`; `dZ = g (softmax(Z) - onehot(y)) / m`.
+    /// class labels `y`; `dZ = g (softmax(Z) - onehot(y)) / m`. The forward
+    /// pass saves `softmax(Z)`, which it computes anyway, for the backward rule.
     CrossEntropy {
         /// The m x k logits.
         logits: NodeId,

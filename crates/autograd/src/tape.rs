@@ -18,11 +18,12 @@ use crate::var::Var;
 /// A node's value: its own matrix, or a buffer shared with the caller or
 /// with other nodes.
 ///
-/// An op's result is `Owned`: one allocation. Leaves are `Shared`, so a
-/// constant passed as an [`ArcArray2`] is not copied, and a transpose of a
-/// leaf is the same buffer with its axes swapped.
+/// Values are `Owned` (one allocation) until something shares them: a
+/// constant passed as an [`ArcArray2`] stays shared with the caller, and a
+/// transpose moves its operand's matrix into a shared buffer and views it
+/// with the axes swapped, so no transpose copies data.
 #[derive(Clone, Debug)]
-pub(crate) enum Value {
+pub enum Value {
     /// Computed by an op, owned by its node.
     Owned(Array2<f64>),
     /// Shared by reference counting.
@@ -68,6 +69,15 @@ impl Value {
         }
     }
 
+    /// Moves an owned matrix into a shared buffer (no data is copied), so
+    /// that [`Value::transposed`] can view it.
+    pub(crate) fn share(&mut self) {
+        if let Value::Owned(array) = self {
+            let array = std::mem::take(array);
+            *self = Value::Shared(array.into_shared());
+        }
+    }
+
     /// The transpose: the same buffer with its axes swapped when shared, a
     /// copy when owned.
     pub(crate) fn transposed(&self) -> Value {
@@ -103,6 +113,9 @@ impl fmt::Display for NodeId {
 pub(crate) struct Node {
     /// The value computed by the forward pass.
     pub(crate) value: Value,
+    /// What the op saved on the way forward because its backward rule needs
+    /// it (cross-entropy: the softmax probabilities), or `None`.
+    pub(crate) saved: Option<Array2<f64>>,
     /// How the value was made, naming its operands by id.
     pub(crate) op: Op,
     /// Whether any parameter lies upstream, i.e. whether backward must
@@ -147,16 +160,14 @@ impl Tape {
     /// in place (as the optimisers do).
     #[track_caller]
     pub fn parameter(&self, value: impl IntoValue) -> Var<'_> {
-        let value = Value::Shared(value.into_value());
-        self.push(value, Op::Parameter, true, Location::caller())
+        self.push(value.into_value(), None, Op::Parameter, true, Location::caller())
     }
 
     /// Records a constant: a leaf that receives no gradient (data, targets,
     /// masks). Passing an [`ArcArray2`] shares its buffer instead of copying.
     #[track_caller]
     pub fn constant(&self, value: impl IntoValue) -> Var<'_> {
-        let value = Value::Shared(value.into_value());
-        self.push(value, Op::Constant, false, Location::caller())
+        self.push(value.into_value(), None, Op::Constant, false, Location::caller())
     }
 
     /// The number of nodes recorded so far.
@@ -184,20 +195,32 @@ impl Tape {
     /// Callers have already checked the operands' shapes.
     #[track_caller]
     pub(crate) fn record(&self, op: Op) -> Var<'_> {
-        let (value, requires_grad) = {
+        if let Op::Transpose(operand) = op {
+            // Share the operand's buffer, so that the transpose is a view.
+            self.nodes.borrow_mut()[operand.0].value.share();
+        }
+        let (forward, requires_grad) = {
             let nodes = self.nodes.borrow();
-            let value = forward::evaluate(&op, |id| &nodes[id.0].value);
+            let forward = forward::evaluate(&op, |id| &nodes[id.0].value);
             let requires_grad = op.operands().iter().any(|id| nodes[id.0].requires_grad);
-            (value, requires_grad)
+            (forward, requires_grad)
         };
-        self.push(value, op, requires_grad, Location::caller())
+        self.push(forward.value, forward.saved, op, requires_grad, Location::caller())
     }
 
-    fn push(&self, value: Value, op: Op, requires_grad: bool, location: &'static Location<'static>) -> Var<'_> {
+    fn push(
+        &self,
+        value: Value,
+        saved: Option<Array2<f64>>,
+        op: Op,
+        requires_grad: bool,
+        location: &'static Location<'static>,
+    ) -> Var<'_> {
         let mut nodes = self.nodes.borrow_mut();
         let id = NodeId(nodes.len());
         nodes.push(Node {
             value,
+            saved,
             op,
             requires_grad,
             location,
@@ -246,40 +269,40 @@ impl fmt::Debug for Tape {
 
 /// Anything that can become a node's value.
 ///
-/// Owned arrays and [`ArcArray2`]s move in without copying (cloning an
-/// `ArcArray2` only bumps a reference count); borrowed arrays and views are
-/// copied.
+/// Owned arrays move in and [`ArcArray2`]s are shared (cloning one only
+/// bumps a reference count): neither copies data. Borrowed arrays and views
+/// are copied.
 pub trait IntoValue {
-    /// Converts into the shared array type the tape stores.
-    fn into_value(self) -> ArcArray2<f64>;
+    /// Converts into a node's value.
+    fn into_value(self) -> Value;
 }
 
 impl IntoValue for Array2<f64> {
-    fn into_value(self) -> ArcArray2<f64> {
-        self.into_shared()
+    fn into_value(self) -> Value {
+        Value::Owned(self)
     }
 }
 
 impl IntoValue for ArcArray2<f64> {
-    fn into_value(self) -> ArcArray2<f64> {
-        self
+    fn into_value(self) -> Value {
+        Value::Shared(self)
     }
 }
 
 impl IntoValue for &ArcArray2<f64> {
-    fn into_value(self) -> ArcArray2<f64> {
-        self.clone()
+    fn into_value(self) -> Value {
+        Value::Shared(self.clone())
     }
 }
 
 impl IntoValue for &Array2<f64> {
-    fn into_value(self) -> ArcArray2<f64> {
-        self.to_shared()
+    fn into_value(self) -> Value {
+        Value::Owned(self.clone())
     }
 }
 
 impl IntoValue for ArrayView2<'_, f64> {
-    fn into_value(self) -> ArcArray2<f64> {
-        self.to_shared()
+    fn into_value(self) -> Value {
+        Value::Owned(self.to_owned())
     }
 }

@@ -285,14 +285,15 @@ fn op_cost(
             (Cost::new(m * (5 * k + 2), 2 * n), Cost::new(4 * n, 3 * n))
         }
         Op::CrossEntropy { logits, .. } => {
-            // Per row of k: log-sum-exp (4k + 2), minus the label's logit,
-            // add to the total (2); then one division. Backward: the scale
-            // g / m, per row log-sum-exp again, then shift, exp and scale
-            // per entry (3k) and the one-hot subtraction (1).
+            // Per row of k: max, shift, exp, sum (4k), ln, add, minus the
+            // label's logit, add to the total (4), and the probabilities
+            // divided by the sum (k), saved for backward; then one division.
+            // Backward: the scale g / m, each saved probability times it
+            // (k per row) and the one-hot subtraction (1 per row).
             let (m, k) = shape(*logits);
             (
-                Cost::new(m * (4 * k + 4) + 1, m * k + m + 1),
-                Cost::new(m * (7 * k + 3) + 1, 2 * m * k + m),
+                Cost::new(m * (5 * k + 4) + 1, 2 * m * k + m + 1),
+                Cost::new(m * (k + 1) + 1, 2 * m * k + m + 1),
             )
         }
         Op::Custom { .. } => return None,
