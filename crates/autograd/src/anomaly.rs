@@ -10,7 +10,7 @@
 use std::fmt;
 use std::panic::Location;
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 
 use crate::backward::SweepObserver;
 use crate::tape::{NodeId, Tape};
@@ -61,7 +61,7 @@ impl Tape {
     /// as such rather than blamed on the op that read it.
     pub fn first_non_finite_value(&self) -> Option<Anomaly> {
         let nodes = self.nodes();
-        let index = nodes.iter().position(|node| !all_finite(node.value.iter()))?;
+        let index = nodes.iter().position(|node| !all_finite(node.value.view()))?;
         let node = &nodes[index];
         Some(Anomaly {
             node: NodeId(index),
@@ -89,8 +89,14 @@ impl Tape {
     }
 }
 
-fn all_finite<'a>(mut values: impl Iterator<Item = &'a f64>) -> bool {
-    values.all(|x| x.is_finite())
+/// Whether every entry of `values` is finite (no NaN, no infinity): the
+/// check a training loop runs on its gradients at every step, so it walks
+/// contiguous memory as a plain slice when it can.
+pub fn all_finite(values: ArrayView2<'_, f64>) -> bool {
+    match values.as_slice_memory_order() {
+        Some(slice) => slice.iter().all(|x| x.is_finite()),
+        None => values.iter().all(|x| x.is_finite()),
+    }
 }
 
 /// Remembers the first node whose finite adjoint produced a non-finite contribution.
@@ -102,11 +108,11 @@ struct Detector {
 
 impl SweepObserver for Detector {
     fn visit(&mut self, _node: NodeId, adjoint: &Array2<f64>) {
-        self.adjoint_finite = all_finite(adjoint.iter());
+        self.adjoint_finite = all_finite(adjoint.view());
     }
 
     fn contribution(&mut self, from: NodeId, _to: NodeId, contribution: &Array2<f64>, _accumulated: bool) {
-        if self.culprit.is_none() && self.adjoint_finite && !all_finite(contribution.iter()) {
+        if self.culprit.is_none() && self.adjoint_finite && !all_finite(contribution.view()) {
             self.culprit = Some(from);
         }
     }

@@ -53,7 +53,7 @@ pub mod tape;
 pub mod var;
 pub mod zoo;
 
-pub use anomaly::{Anomaly, Pass};
+pub use anomaly::{Anomaly, Pass, all_finite};
 pub use backward::{Gradients, SweepObserver};
 pub use check::{Adjoint, Diagnosis, LocalCheck, LocalReport};
 pub use custom::CustomOp;

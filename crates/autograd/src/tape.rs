@@ -9,7 +9,7 @@ use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::panic::Location;
 
-use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2, Ix2};
+use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2};
 
 use crate::forward;
 use crate::op::Op;
@@ -50,14 +50,6 @@ impl Value {
     /// `(rows, columns)`.
     pub(crate) fn dim(&self) -> (usize, usize) {
         self.view().dim()
-    }
-
-    /// The entries in logical (row-major) order.
-    pub(crate) fn iter(&self) -> ndarray::iter::Iter<'_, f64, Ix2> {
-        match self {
-            Value::Owned(array) => array.iter(),
-            Value::Shared(array) => array.iter(),
-        }
     }
 
     /// The matrix as a shared array: a reference-count bump when shared, a

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use autograd::optim::OptimizerKind;
-use autograd::{Gradients, Tape};
+use autograd::{Gradients, Tape, all_finite};
 use ndarray::{ArcArray2, Array2};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -211,7 +211,7 @@ pub fn train(target: &Array2<f64>, mask: Option<&Array2<f64>>, config: &Config) 
         }
         tape.backward_into(loss, &mut grads);
         let (grad_u, grad_v) = (&grads[u_var], &grads[v_var]);
-        if !grad_u.iter().chain(grad_v).all(|g| g.is_finite()) {
+        if !(all_finite(grad_u.view()) && all_finite(grad_v.view())) {
             let anomaly = tape.first_non_finite_gradient(loss);
             return Err(diverged(epoch, NonFinite::Gradient, losses, anomaly, config.lr));
         }

@@ -137,7 +137,8 @@ impl Mlp {
     /// Records every parameter on `tape` (copying it), in the order of
     /// [`Mlp::parameters`].
     pub fn record_parameters<'t>(&self, tape: &'t Tape) -> Vec<Var<'t>> {
-        self.parameters().into_iter().map(|p| tape.parameter(p)).collect()
+        let parameters = self.layers.iter().flat_map(|l| [&l.weight, &l.bias]);
+        parameters.map(|p| tape.parameter(p)).collect()
     }
 
     /// Records the logits `Z` of `features` (m x d) for the parameters
