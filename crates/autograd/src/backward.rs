@@ -43,6 +43,12 @@ impl Gradients {
     pub fn by_id(&self, id: NodeId) -> Option<&Array2<f64>> {
         self.adjoints.get(id.index()).and_then(Option::as_ref)
     }
+
+    /// How many node slots the store holds without reallocating (reused by
+    /// [`Tape::backward_into`]).
+    pub fn capacity(&self) -> usize {
+        self.adjoints.capacity()
+    }
 }
 
 impl Index<Var<'_>> for Gradients {

@@ -1,0 +1,53 @@
+//! The training loops' memory does not grow with the number of steps: the
+//! tape is cleared and refilled with the same nodes, in the same allocation,
+//! and the gradient store is reused.
+
+use autograd::optim::{Optimizer, OptimizerKind};
+use autograd::{Gradients, Tape};
+use factor::Loss;
+use mlp::Mlp;
+use ndarray::Array2;
+
+/// Runs `steps` steps of `step` and asserts that the tape's node count and
+/// both capacities are the same after every one of them.
+fn assert_constant_memory(steps: usize, mut step: impl FnMut(&mut Tape, &mut Gradients)) {
+    let (mut tape, mut grads) = (Tape::new(), Gradients::new());
+    step(&mut tape, &mut grads);
+    let first = (tape.len(), tape.capacity(), grads.capacity());
+    assert!(first.0 > 0, "the step recorded nothing");
+    for k in 1..steps {
+        step(&mut tape, &mut grads);
+        let now = (tape.len(), tape.capacity(), grads.capacity());
+        assert_eq!(now, first, "step {k}: (nodes, tape capacity, gradient slots) changed");
+    }
+}
+
+#[test]
+fn factorisation_steps_reuse_the_tape() {
+    let target = Array2::from_shape_fn((6, 4), |(i, j)| (i as f64 - j as f64) / 3.0).into_shared();
+    let mut u = Array2::from_elem((6, 2), 0.5);
+    let mut v = Array2::from_elem((4, 2), 0.25);
+    let mut optimizer = OptimizerKind::Adam.build(0.01);
+    assert_constant_memory(100, |tape, grads| {
+        tape.clear();
+        let (u_var, v_var) = (tape.parameter(&u), tape.parameter(&v));
+        let loss = factor::record_loss(tape.constant(&target), u_var, v_var, Loss::Norm, None, 0.1);
+        tape.backward_into(loss, grads);
+        optimizer.step(&mut [&mut u, &mut v], &[&grads[u_var], &grads[v_var]]);
+    });
+}
+
+#[test]
+fn mlp_steps_reuse_the_tape() {
+    let features = Array2::from_shape_fn((16, 4), |(i, j)| ((i * 3 + j) % 7) as f64 / 7.0).into_shared();
+    let labels: Vec<usize> = (0..16).map(|i| i % 3).collect();
+    let mut model = Mlp::new(&[4, 12, 3], 0).unwrap();
+    let mut optimizer = OptimizerKind::Sgd.build(0.1);
+    assert_constant_memory(100, |tape, grads| {
+        tape.clear();
+        let (loss, parameters) = model.record_loss(tape, tape.constant(&features), &labels);
+        tape.backward_into(loss, grads);
+        let gradients: Vec<_> = parameters.iter().map(|&p| &grads[p]).collect();
+        optimizer.step(&mut model.parameters_mut(), &gradients);
+    });
+}
