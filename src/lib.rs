@@ -15,6 +15,7 @@ pub use mlp;
 
 pub mod cli;
 pub mod demo;
+mod docs;
 pub mod experiments;
 pub mod output;
 pub mod plot;

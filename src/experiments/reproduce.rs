@@ -693,9 +693,9 @@ fn rows(r: &Reproduction, settings: &ReproduceSettings) -> Vec<Row> {
             ec.heldout_rmse.mean_and_range(4)
         ),
         difference: format!(
-            "At rank 2, U and V hold 12 numbers for 7 observed entries: the fit follows them closely \
-             (observed RMSE {:.4}) and its guesses are {} than column means. Rank 1 holds 6 numbers, fewer \
-             than the data, and guesses {} (means over the seeds).",
+            "At rank 2, U Vᵀ has 8 degrees of freedom for 7 observed entries: it fits them closely \
+             (observed RMSE {:.4}) and guesses the hidden ones {} than column means, as the start \
+             dictates. Rank 1 has 5, fewer than the data, and guesses {} (means over the seeds).",
             er.observed_rmse.mean,
             against(er.heldout_rmse.mean, er.baseline_rmse.mean),
             against(ec.heldout_rmse.mean, ec.baseline_rmse.mean),
@@ -756,7 +756,8 @@ fn rows(r: &Reproduction, settings: &ReproduceSettings) -> Vec<Row> {
             "{REPORT_VALIDATION_ACCURACY:.2} was one draw of 50 validation rows, where one flower is 0.02: \
              the same set-up over {} shuffles spans {:.2}–{:.2}, {inside} which it lies. A wider hidden \
              layer, Adam and columns divided by their standard deviation (not their variance) add {:+.3} \
-             to the mean, and cross-validation, which validates every row, agrees ({:.3}).",
+             to the mean, mostly through Adam: the report's 700 small SGD steps under-train \
+             (docs/07-mlp-on-iris.md). Cross-validation, which validates every row, agrees ({:.3}).",
             report.runs,
             report.min,
             report.max,
@@ -874,7 +875,7 @@ fn markdown(r: &Reproduction, settings: &ReproduceSettings) -> String {
         text,
         "The best residual at rank 0, 1, 2, 3, 4 (from the singular values): {}. A run that stalls on a \
          lower rank's level sits on a saddle point: matrix factorisation has no spurious local minima. \
-         Chapter 5 of `docs/` explains why plain gradient descent from U(0, 1) lingers there.\n",
+         `docs/05-factorisation.md` explains why plain gradient descent from U(0, 1) lingers there.\n",
         levels.join(", ")
     );
     for runs in [&f.report, &f.longer, &f.recommended] {
