@@ -127,7 +127,7 @@ pub enum DataError {
     /// Neither the first nor the last column looks like class labels.
     #[error(
         "{file}: cannot tell which column holds the class labels (neither the last nor the first \
-         holds names or 2 to {MAX_CLASSES} distinct integers); choose one with --label-column first|last"
+         holds only names, or only 2 to {MAX_CLASSES} distinct integers); choose one with --label-column first|last"
     )]
     NoLabelColumn {
         /// The path.

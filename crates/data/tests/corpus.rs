@@ -69,6 +69,13 @@ const CASES: &[(&str, Expect, Expect)] = &[
         Error(", line 4, field 5: the bytes are not valid UTF-8 text"),
         Error(", line 4, field 5: the bytes are not valid UTF-8 text"),
     ),
+    // Integer labels and one name: a typo, not a label column, so the
+    // feature matrix keeps the column and trips on the name.
+    (
+        "mixed_labels.csv",
+        Error(": cannot tell which column holds the class labels (neither the last nor the first holds only names"),
+        Error(", line 6, field 5: 'two' is not a number"),
+    ),
     ("single_row.csv", Error(SINGLE_CLASS), Rows(1)),
     ("single_class.csv", Error(SINGLE_CLASS), Rows(6)),
     ("bom.csv", Rows(6), Rows(6)),
