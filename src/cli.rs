@@ -4,6 +4,8 @@
 //! Exit codes: 0 success; 1 a data or run-time error (a missing or malformed
 //! file, an impossible rank, a diverging run, an unwritable output); 2 a
 //! usage error (an unknown flag or a bad flag value), as clap reports it.
+//! A reader that stops early (`factorise --trace | head`) ends the bin
+//! quietly, with exit code 0.
 
 use std::fmt::Display;
 use std::path::PathBuf;
@@ -16,7 +18,7 @@ use serde::Serialize;
 #[derive(Args, Clone, Debug)]
 pub struct CommonArgs {
     /// Seed for every random draw: the same seed gives the same numbers.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
 
     /// Print a one-line JSON summary as the last line of standard output.
@@ -80,6 +82,20 @@ pub fn finish(result: Result<(), Failure>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Makes a standard output closed by its reader (`tape | head`) end the
+/// program quietly with exit code 0, instead of `println!`'s panic and
+/// backtrace. Call it first in `main`.
+pub fn exit_quietly_when_stdout_closes() {
+    let report_panic = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload().downcast_ref::<String>().map_or("", String::as_str);
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        report_panic(info);
+    }));
 }
 
 /// Prints `summary` as one line of JSON.

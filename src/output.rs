@@ -15,13 +15,21 @@ use thiserror::Error;
 /// A failure to create or write an output file.
 #[derive(Debug, Error)]
 pub enum OutputError {
-    /// The directory could not be created or is not a directory.
+    /// The directory could not be created.
     #[error("cannot use output directory {path}: {source}")]
     Directory {
         /// The directory.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// The directory, or one of its parents, is a file.
+    #[error("cannot use output directory {path}: {file} is a file, not a directory")]
+    FileInTheWay {
+        /// The directory.
+        path: PathBuf,
+        /// The file that stands where a directory must be.
+        file: PathBuf,
     },
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
@@ -43,14 +51,14 @@ impl OutputDir {
     /// Creates the directory (and its parents) if needed.
     pub fn create(path: impl Into<PathBuf>) -> Result<Self, OutputError> {
         let path = path.into();
-        let result = fs::create_dir_all(&path).and_then(|()| {
-            if fs::metadata(&path)?.is_dir() {
-                Ok(())
-            } else {
-                Err(std::io::Error::other("not a directory"))
-            }
-        });
-        match result {
+        let in_the_way = path
+            .ancestors()
+            .find(|ancestor| fs::metadata(ancestor).is_ok_and(|entry| !entry.is_dir()));
+        if let Some(file) = in_the_way {
+            let file = file.to_path_buf();
+            return Err(OutputError::FileInTheWay { path, file });
+        }
+        match fs::create_dir_all(&path) {
             Ok(()) => Ok(OutputDir { path }),
             Err(source) => Err(OutputError::Directory { path, source }),
         }
@@ -129,8 +137,20 @@ mod tests {
         let blocker = dir.path().join("taken");
         fs::write(&blocker, "x").unwrap();
         let message = OutputDir::create(&blocker).unwrap_err().to_string();
-        assert!(message.starts_with("cannot use output directory"), "{message}");
-        assert!(message.contains("taken"), "{message}");
+        let shown = blocker.display();
+        assert_eq!(
+            message,
+            format!("cannot use output directory {shown}: {shown} is a file, not a directory")
+        );
+        let below = blocker.join("figures");
+        let message = OutputDir::create(&below).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            format!(
+                "cannot use output directory {}: {shown} is a file, not a directory",
+                below.display()
+            )
+        );
     }
 
     #[test]

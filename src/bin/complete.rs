@@ -3,8 +3,10 @@
 
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, finish, non_negative_f64, open_fraction, print_json};
-use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, DEFAULT_L2, run};
+use adlab::cli::{
+    CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, non_negative_f64, open_fraction, print_json,
+};
+use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, DEFAULT_L2, first_step, run};
 use adlab::experiments::factorise::{DataArgs, TrainArgs};
 use clap::Parser;
 
@@ -19,6 +21,7 @@ use clap::Parser;
 /// fit, --example --rank 1 --l2 0 guesses best.
 ///
 /// Writes complete_loss.csv (epoch, loss) and complete_loss.svg into --out.
+/// --trace prints the first step's tape and backward sweep.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
@@ -29,11 +32,11 @@ struct Cli {
     train: TrainArgs,
 
     /// Share of the entries held out, strictly between 0 and 1.
-    #[arg(long, default_value_t = DEFAULT_HOLDOUT, value_parser = open_fraction)]
+    #[arg(long, default_value_t = DEFAULT_HOLDOUT, value_parser = open_fraction, allow_negative_numbers = true)]
     holdout: f64,
 
     /// L2 penalty λ on U and V (0 for none).
-    #[arg(long, default_value_t = DEFAULT_L2, value_parser = non_negative_f64)]
+    #[arg(long, default_value_t = DEFAULT_L2, value_parser = non_negative_f64, allow_negative_numbers = true)]
     l2: f64,
 
     /// Run the lab report's 3 x 3 example, entries (1, 0) and (2, 1) hidden,
@@ -41,11 +44,18 @@ struct Cli {
     #[arg(long)]
     example: bool,
 
+    /// Print the first training step from inside before training: the tape
+    /// (a Wengert list: each node's op, operands, shape, the line that
+    /// recorded it, its VJP and value) and the backward sweep as it happens.
+    #[arg(long)]
+    trace: bool,
+
     #[command(flatten)]
     common: CommonArgs,
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     finish(main_result(Cli::parse()))
 }
 
@@ -57,6 +67,9 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
         example: cli.example,
         out: cli.common.out,
     };
+    if cli.trace {
+        println!("{}", first_step(&settings)?);
+    }
     let summary = run(&settings)?;
     print_summary(&summary);
     if cli.common.json {

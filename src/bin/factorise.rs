@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, finish, print_json};
-use adlab::experiments::factorise::{DataArgs, FactoriseSettings, FactoriseSummary, TrainArgs, run};
+use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, print_json};
+use adlab::experiments::factorise::{DataArgs, FactoriseSettings, FactoriseSummary, TrainArgs, first_step, run};
 use clap::Parser;
 
 /// Factorise a data matrix A ≈ U Vᵀ (columns centred) by gradient descent
@@ -19,7 +19,7 @@ use clap::Parser;
 /// --data datasets/wine.data --rank 3 --standardise.
 ///
 /// Writes factorise_loss.csv (epoch, loss, residual) and factorise_loss.svg
-/// into --out.
+/// into --out. --trace prints the first step's tape and backward sweep.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
@@ -29,11 +29,18 @@ struct Cli {
     #[command(flatten)]
     train: TrainArgs,
 
+    /// Print the first training step from inside before training: the tape
+    /// (a Wengert list: each node's op, operands, shape, the line that
+    /// recorded it, its VJP and value) and the backward sweep as it happens.
+    #[arg(long)]
+    trace: bool,
+
     #[command(flatten)]
     common: CommonArgs,
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     finish(main_result(Cli::parse()))
 }
 
@@ -43,6 +50,9 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
         config: cli.train.config(cli.common.seed, 0.0),
         out: cli.common.out,
     };
+    if cli.trace {
+        println!("{}", first_step(&settings)?);
+    }
     let summary = run(&settings)?;
     print_summary(&summary);
     if cli.common.json {

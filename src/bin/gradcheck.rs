@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, finish, positive_usize, print_json};
+use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, positive_usize, print_json};
 use adlab::experiments::gradcheck::{
     CheckRow, SweepSummary, ZooEntry, check_builtin_ops, check_experiment_losses, sweep, write_sweep, zoo,
 };
@@ -56,6 +56,7 @@ struct Summary {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     finish(run(Cli::parse()))
 }
 

@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, finish, open_fraction, positive_f64, positive_usize, print_json};
+use adlab::cli::{
+    CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, open_fraction, positive_f64, positive_usize,
+    print_json,
+};
 use adlab::experiments::mlp::{self as experiment, Evaluation, MlpOutcome, MlpSettings};
 use autograd::optim::OptimizerKind;
 use clap::{Parser, ValueEnum};
@@ -27,6 +30,7 @@ The lab report's set-up, and how much of its 0.92 was one lucky split:
 /// means and scales of the training rows only, and trains with minibatches.
 /// Writes mlp_loss.csv and mlp_loss.svg (the first run's per-epoch training
 /// loss and accuracies) into --out, and mlp_runs.csv with --seeds or --folds.
+/// --trace prints the first minibatch step's tape and backward sweep.
 #[derive(Parser, Debug)]
 #[command(version, after_help = RECOMMENDED)]
 struct Cli {
@@ -39,19 +43,19 @@ struct Cli {
     label_column: Option<LabelColumnFlag>,
 
     /// Hidden layer sizes, input side first, e.g. 12 or 64,32 [default: 32].
-    #[arg(long, value_parser = hidden_sizes)]
+    #[arg(long, value_parser = hidden_sizes, allow_negative_numbers = true)]
     hidden: Option<HiddenSizes>,
 
     /// Passes over the training rows [default: 100].
-    #[arg(long, value_parser = positive_usize)]
+    #[arg(long, value_parser = positive_usize, allow_negative_numbers = true)]
     epochs: Option<usize>,
 
     /// Learning rate [default: 0.01].
-    #[arg(long, value_parser = positive_f64)]
+    #[arg(long, value_parser = positive_f64, allow_negative_numbers = true)]
     lr: Option<f64>,
 
     /// Minibatch size; the last batch of an epoch keeps the remainder [default: 16].
-    #[arg(long, value_parser = positive_usize)]
+    #[arg(long, value_parser = positive_usize, allow_negative_numbers = true)]
     batch: Option<usize>,
 
     /// Optimiser: sgd, momentum (μ = 0.9) or adam [default: adam].
@@ -63,21 +67,27 @@ struct Cli {
     scale: Option<ScaleFlag>,
 
     /// Validation rows: a count (50) or a fraction (0.2) [default: one third; 50 of iris's 150].
-    #[arg(long, value_parser = validation_size, conflicts_with = "folds")]
+    #[arg(long, value_parser = validation_size, conflicts_with = "folds", allow_negative_numbers = true)]
     validation: Option<SplitSize>,
 
     /// k-fold cross-validation: K runs per seed, each validating on one K-th of the rows.
-    #[arg(long, value_name = "K", value_parser = fold_count)]
+    #[arg(long, value_name = "K", value_parser = fold_count, allow_negative_numbers = true)]
     folds: Option<usize>,
 
     /// Repeat over N seeds (--seed, --seed + 1, ...) and report mean, min and max.
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = positive_usize)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = positive_usize, allow_negative_numbers = true)]
     seeds: usize,
 
     /// The lab report's set-up: --hidden 12 --optimizer sgd --lr 0.01 --batch 16
     /// --epochs 100 --scale variance --validation 50 (other flags still override it).
     #[arg(long)]
     report_config: bool,
+
+    /// Print the first training step from inside before training: the tape
+    /// (a Wengert list: each node's op, operands, shape, the line that
+    /// recorded it, its VJP and value) and the backward sweep as it happens.
+    #[arg(long)]
+    trace: bool,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -125,6 +135,7 @@ fn fold_count(text: &str) -> Result<usize, String> {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     finish(run(Cli::parse()))
 }
 
@@ -167,6 +178,9 @@ fn settings(cli: &Cli) -> MlpSettings {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let settings = settings(&cli);
+    if cli.trace {
+        println!("{}", experiment::first_step(&settings)?);
+    }
     let outcome = experiment::run(&settings)?;
     print_outcome(&outcome);
     if cli.common.json {

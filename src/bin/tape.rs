@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, finish, positive_usize, print_json};
+use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, positive_usize, print_json};
 use adlab::experiments::tape::{self as experiment, Step, TapeSettings, TapeSummary};
 use clap::Parser;
 
@@ -45,6 +45,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     finish(run(Cli::parse()))
 }
 

@@ -9,7 +9,7 @@ use factor::{Config, LabExample, complete, holdout_mask};
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::factorise::{CurveFiles, DataArgs, file_name, points, train_and_write};
+use super::factorise::{CurveFiles, DataArgs, FirstStep, factorisation_first_step, file_name, points, train_and_write};
 use crate::cli::Failure;
 use crate::output::OutputDir;
 use crate::plot::Chart;
@@ -129,17 +129,16 @@ pub struct CompleteSummary {
 /// (also when the run diverges, up to the last finite loss).
 pub fn run(settings: &CompleteSettings) -> Result<CompleteSummary, Failure> {
     let config = &settings.config;
-    let (a, observed, name, scaling) = if settings.example {
-        let example = LabExample::new();
-        (example.matrix, example.observed, "lab example".to_owned(), "none")
-    } else {
-        let a = settings.data.load()?;
-        let mask = holdout_mask(a.nrows(), a.ncols(), settings.holdout, config.seed)?;
-        (a, mask, file_name(&settings.data.data), settings.data.scaling())
-    };
+    let Problem {
+        matrix: a,
+        observed,
+        name,
+        scaling,
+    } = Problem::new(settings)?;
     let out = OutputDir::create(&settings.out)?;
     let write = |losses: &[f64]| write_complete_curve(&out, &name, config, losses);
-    let (result, files) = train_and_write(complete(&a, &observed, config), |r| &r.trained.losses, write)?;
+    let result = complete(&a, &observed, config);
+    let (result, files) = train_and_write(result, config.optimizer, |r| &r.trained.losses, write)?;
 
     let guesses = if settings.example {
         guesses(&a, &observed, &result.trained.reconstruction())
@@ -185,6 +184,67 @@ pub fn run(settings: &CompleteSettings) -> Result<CompleteSummary, Failure> {
         csv: files.csv,
         svg: files.svg,
     })
+}
+
+/// The first step of [`run`], recorded again on a fresh tape exactly as the
+/// training loop records it (same entries hidden, same initial U and V,
+/// same loss), for `--trace`. Fails as [`run`] fails on bad data or settings.
+pub fn first_step(settings: &CompleteSettings) -> Result<FirstStep, Failure> {
+    let config = &settings.config;
+    let problem = Problem::new(settings)?;
+    let (rows, cols) = problem.matrix.dim();
+    let hidden = problem.observed.iter().filter(|&&m| m == 0.0).count();
+    let description = format!(
+        "{} ({rows} x {cols}, columns {}, {hidden} entries hidden), rank {}, {} loss on observed entries \
+         + {} (||U||² + ||V||²), U and V from U(0, 1) with seed {}",
+        problem.name, problem.scaling, config.rank, config.loss, config.l2, config.seed
+    );
+    Ok(factorisation_first_step(
+        &problem.matrix,
+        Some(&problem.observed),
+        config,
+        description,
+    ))
+}
+
+/// The matrix to complete and which of its entries are observed.
+struct Problem {
+    matrix: Array2<f64>,
+    /// 1 = observed, 0 = held out.
+    observed: Array2<f64>,
+    /// The file's name, or `lab example`.
+    name: String,
+    scaling: &'static str,
+}
+
+impl Problem {
+    /// Loads the matrix (or the lab's example), checks the settings against
+    /// it and hides the seeded share of its entries.
+    fn new(settings: &CompleteSettings) -> Result<Problem, Failure> {
+        let config = &settings.config;
+        if settings.example {
+            let example = LabExample::new();
+            let (rows, cols) = example.matrix.dim();
+            config
+                .validate(rows, cols)
+                .map_err(|error| Failure::new(format!("lab example: {error}")))?;
+            return Ok(Problem {
+                matrix: example.matrix,
+                observed: example.observed,
+                name: "lab example".to_owned(),
+                scaling: "none",
+            });
+        }
+        let matrix = settings.data.load_for(config)?;
+        let observed = holdout_mask(matrix.nrows(), matrix.ncols(), settings.holdout, config.seed)
+            .map_err(|error| Failure::new(format!("{}: {error}", settings.data.data.display())))?;
+        Ok(Problem {
+            matrix,
+            observed,
+            name: file_name(&settings.data.data),
+            scaling: settings.data.scaling(),
+        })
+    }
 }
 
 /// Every hidden entry with the prediction and the baseline's guess.

@@ -3,15 +3,21 @@
 //! truncated SVD (the Eckart-Young bound) and the residual levels of lower
 //! ranks, where a stalled run sits on a saddle point.
 //!
-//! Also what `complete` shares: the data flags, loading, the training flags
-//! and writing a loss curve that survives a diverging run.
+//! Also what `complete` and `mlp` share: the data flags, loading, the
+//! training flags, writing a loss curve that survives a diverging run, the
+//! hint after a divergence, and the first training step seen from inside
+//! (`--trace`).
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use autograd::optim::OptimizerKind;
+use autograd::{Tape, Var, inspect};
 use clap::Args;
-use factor::{Config, FactorError, Loss, diagnose, truncated_svd};
+use factor::{Config, FactorError, Loss, diagnose, record_loss, truncated_svd};
 use ndarray::Array2;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use crate::cli::{Failure, positive_f64, positive_usize};
@@ -113,13 +119,25 @@ impl DataArgs {
         }
         Ok(matrix)
     }
+
+    /// Reads the matrix as [`DataArgs::load`] does and checks the training
+    /// settings against it; an error names the file
+    /// (`datasets/iris.data: rank 5 is larger than min(150, 4) = 4`).
+    pub fn load_for(&self, config: &Config) -> Result<Array2<f64>, Failure> {
+        let matrix = self.load()?;
+        let (rows, cols) = matrix.dim();
+        factor::validate_matrix(&matrix)
+            .and_then(|()| config.validate(rows, cols))
+            .map_err(|error| Failure::new(format!("{}: {error}", self.data.display())))?;
+        Ok(matrix)
+    }
 }
 
 /// The training flags; the defaults are [`Config::default`].
 #[derive(Args, Clone, Debug, PartialEq)]
 pub struct TrainArgs {
     /// Rank r: U is m x r, V is n x r.
-    #[arg(long, default_value_t = Config::default().rank, value_parser = positive_usize)]
+    #[arg(long, default_value_t = Config::default().rank, value_parser = positive_usize, allow_negative_numbers = true)]
     pub rank: usize,
 
     /// Loss: `norm` (||A - U Vᵀ||_F, as in the lab report) or `squared` (its square).
@@ -131,11 +149,11 @@ pub struct TrainArgs {
     pub optimizer: OptimizerKind,
 
     /// Learning rate.
-    #[arg(long, default_value_t = Config::default().lr, value_parser = positive_f64)]
+    #[arg(long, default_value_t = Config::default().lr, value_parser = positive_f64, allow_negative_numbers = true)]
     pub lr: f64,
 
     /// Number of updates.
-    #[arg(long, default_value_t = Config::default().epochs, value_parser = positive_usize)]
+    #[arg(long, default_value_t = Config::default().epochs, value_parser = positive_usize, allow_negative_numbers = true)]
     pub epochs: usize,
 }
 
@@ -230,12 +248,13 @@ pub struct FactoriseSummary {
 /// (also when the run diverges, up to the last finite loss).
 pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
     let config = &settings.config;
-    let a = settings.data.load()?;
+    let a = settings.data.load_for(config)?;
     let svd = truncated_svd(&a, config.rank)?;
     let levels = svd.levels();
     let out = OutputDir::create(&settings.out)?;
     let write = |losses: &[f64]| write_factorise_curve(&out, &settings.data.data, config, losses, &levels);
-    let (trained, files) = train_and_write(factor::train(&a, None, config), |t| &t.losses, write)?;
+    let result = factor::train(&a, None, config);
+    let (trained, files) = train_and_write(result, config.optimizer, |t| &t.losses, write)?;
 
     let residual = trained.residual(&a);
     let diagnosis = diagnose(residual, config.rank, &levels);
@@ -269,6 +288,88 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
     })
 }
 
+/// The first step of [`run`], recorded again on a fresh tape exactly as the
+/// training loop records it (same data, same initial U and V, same loss),
+/// for `--trace`. Fails as [`run`] fails on bad data or settings.
+pub fn first_step(settings: &FactoriseSettings) -> Result<FirstStep, Failure> {
+    let config = &settings.config;
+    let a = settings.data.load_for(config)?;
+    let description = format!(
+        "{} ({} x {}, columns {}), rank {}, {} loss, U and V from U(0, 1) with seed {}",
+        settings.data.data.display(),
+        a.nrows(),
+        a.ncols(),
+        settings.data.scaling(),
+        config.rank,
+        config.loss,
+        config.seed
+    );
+    Ok(factorisation_first_step(&a, None, config, description))
+}
+
+/// The first step of `factor::train(target, mask, config)`: its tape and
+/// backward sweep.
+pub fn factorisation_first_step(
+    target: &Array2<f64>,
+    mask: Option<&Array2<f64>>,
+    config: &Config,
+    description: String,
+) -> FirstStep {
+    let (u, v) = initial_factors(target.nrows(), target.ncols(), config);
+    let tape = Tape::new();
+    // The loop's recording order: U, V, the mask, then A.
+    let u = tape.parameter(&u);
+    let v = tape.parameter(&v);
+    let mask = mask.map(|mask| tape.constant(mask));
+    let loss = record_loss(tape.constant(target), u, v, config.loss, mask, config.l2);
+    FirstStep::inspect(description, &tape, loss)
+}
+
+/// U (m x r) then V (n x r) from U(0, 1), drawn as `factor::train` draws them.
+fn initial_factors(rows: usize, cols: usize, config: &Config) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = StdRng::seed_from_u64(config.seed);
+    let u = Array2::from_shape_fn((rows, config.rank), |_| rng.random::<f64>());
+    let v = Array2::from_shape_fn((cols, config.rank), |_| rng.random::<f64>());
+    (u, v)
+}
+
+/// A training run's first step seen from inside, as `--trace` prints it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstStep {
+    /// What was recorded, in one line.
+    pub description: String,
+    /// The loss of the first step: the first value the run records.
+    pub loss: f64,
+    /// The tape as a Wengert list ([`inspect::dump`]).
+    pub dump: String,
+    /// The backward sweep as it happens ([`inspect::backward_with_trace`]).
+    pub trace: String,
+}
+
+impl FirstStep {
+    /// Dumps `tape` and sweeps backward from `loss`, writing the sweep down.
+    pub fn inspect(description: String, tape: &Tape, loss: Var<'_>) -> Self {
+        let dump = inspect::dump(tape);
+        let (_, trace) = inspect::backward_with_trace(tape, loss);
+        FirstStep {
+            description,
+            loss: loss.item(),
+            dump,
+            trace,
+        }
+    }
+}
+
+impl fmt::Display for FirstStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "== --trace: the first training step ==")?;
+        writeln!(f, "{}", self.description)?;
+        writeln!(f, "loss = {}\n", self.loss)?;
+        writeln!(f, "== the tape ==\n{}", self.dump)?;
+        write!(f, "== the backward sweep ==\n{}", self.trace)
+    }
+}
+
 /// The two files a run writes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurveFiles {
@@ -280,9 +381,10 @@ pub struct CurveFiles {
 
 /// Passes a finished run through after `write` has saved its losses; for a
 /// diverged run, saves the losses so far and returns the divergence as a
-/// failure with a hint.
+/// failure with a hint ([`divergence_hint`], for a run with `optimizer`).
 pub fn train_and_write<T>(
     result: Result<T, FactorError>,
+    optimizer: OptimizerKind,
     losses: impl Fn(&T) -> &[f64],
     write: impl Fn(&[f64]) -> Result<CurveFiles, Failure>,
 ) -> Result<(T, CurveFiles), Failure> {
@@ -293,15 +395,34 @@ pub fn train_and_write<T>(
         }
         Err(FactorError::Diverged(divergence)) => {
             let files = write(&divergence.losses)?;
-            let hint = format!(
-                "lower --lr (try {}) or use --optimizer adam; the losses up to epoch {} are in {}",
-                divergence.lr / 10.0,
-                divergence.losses.len().saturating_sub(1),
-                files.csv.display()
-            );
-            Err(Failure::new(&divergence).with_hint(hint))
+            let saved = match divergence.losses.len() {
+                0 => format!("no loss was finite, so {} holds only its header", files.csv.display()),
+                n => format!("the losses of epochs 0 to {} are in {}", n - 1, files.csv.display()),
+            };
+            Err(Failure::new(&divergence).with_hint(divergence_hint(divergence.lr, optimizer, &saved)))
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The hint after a diverged run: a learning rate ten times smaller, Adam
+/// unless the run already used it, and where the curve so far was `saved`.
+pub fn divergence_hint(lr: f64, optimizer: OptimizerKind, saved: &str) -> String {
+    let adam = match optimizer {
+        OptimizerKind::Adam => "",
+        _ => " or use --optimizer adam, whose steps the learning rate bounds",
+    };
+    format!("lower --lr (try {}){adam}; {saved}", round_number(lr / 10.0))
+}
+
+/// `x` to three significant digits, as a person would write it: `0.03`,
+/// `1`, `1e299`.
+pub fn round_number(x: f64) -> String {
+    let rounded: f64 = format!("{x:.2e}").parse().unwrap_or(x);
+    if rounded == 0.0 || (1e-4..1e6).contains(&rounded.abs()) {
+        format!("{rounded}")
+    } else {
+        format!("{rounded:e}")
     }
 }
 
@@ -368,5 +489,15 @@ mod tests {
         assert_eq!(parse_columns("3-1"), Err("the range 3-1 runs backwards".to_owned()));
         assert!(parse_columns("x").unwrap_err().contains("'x' is not a column index"));
         assert!(parse_columns("1,").is_err());
+    }
+
+    #[test]
+    fn suggested_numbers_are_short() {
+        // 0.7 / 10 is 0.06999999999999999 in binary floating point.
+        assert_eq!(round_number(0.7 / 10.0), "0.07");
+        assert_eq!(round_number(1.0), "1");
+        assert_eq!(round_number(1e300 / 10.0), "1e299");
+        assert_eq!(round_number(1.2345e-7), "1.23e-7");
+        assert_eq!(round_number(123456.0), "123000");
     }
 }

@@ -10,13 +10,18 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use autograd::Tape;
 use autograd::optim::OptimizerKind;
 use data::{LabelColumn, Labelled, Scale, Split, SplitSize, Standardiser};
-use mlp::{ConfusionMatrix, Examples, History, MlpError, TrainConfig, Trained};
+use mlp::{ConfusionMatrix, Examples, History, Mlp, MlpError, TrainConfig, Trained};
+use ndarray::Axis;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use serde::Serialize;
 
 use crate::cli::Failure;
-use crate::experiments::factorise::{CurveFiles, file_name};
+use crate::experiments::factorise::{CurveFiles, FirstStep, divergence_hint, file_name};
 use crate::output::OutputDir;
 use crate::plot::{Chart, stacked_svg};
 
@@ -283,6 +288,8 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
         return Err(Failure::new("the number of seeds must be at least 1"));
     }
     let data = data::read_labelled(&settings.data, settings.label_column)?;
+    // An impossible split fails before the output directory is touched.
+    splits(settings, &data, settings.train.seed)?;
     let out = OutputDir::create(&settings.out)?;
     let several = settings.seeds > 1 || matches!(settings.evaluation, Evaluation::Folds(_));
     let mut runs = Vec::new();
@@ -290,7 +297,7 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
     let mut first: Option<(History, CurveFiles)> = None;
 
     for seed in (0..settings.seeds as u64).map(|k| settings.train.seed.wrapping_add(k)) {
-        for (fold, split) in splits(&data, settings.evaluation, seed)? {
+        for (fold, split) in splits(settings, &data, seed)? {
             let run = match train_one(settings, &data, &split, seed, fold) {
                 Ok(run) => run,
                 Err(MlpError::Diverged(divergence)) => {
@@ -300,11 +307,13 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
                     } else {
                         String::new()
                     };
-                    let hint = format!(
-                        "{} (flags --lr, --optimizer adam); the epochs before the divergence are in {}",
-                        divergence.hint(),
-                        files.csv.display()
-                    );
+                    let csv = files.csv.display();
+                    let saved = match divergence.history.epochs.len() {
+                        0 => format!("no epoch finished, so {csv} holds only its header"),
+                        n => format!("epochs 1 to {n} are in {csv}"),
+                    };
+                    let config = &settings.train;
+                    let hint = divergence_hint(config.learning_rate, config.optimizer, &saved);
                     return Err(Failure::new(format!("{prefix}{divergence}")).with_hint(hint));
                 }
                 Err(other) => return Err(other.into()),
@@ -337,12 +346,52 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
     })
 }
 
-/// The splits one seed gives: one hold-out split, or k folds (numbered from 1).
-fn splits(data: &Labelled, evaluation: Evaluation, seed: u64) -> Result<Vec<(Option<usize>, Split)>, Failure> {
-    Ok(match evaluation {
-        Evaluation::Holdout(size) => vec![(None, data::train_validation_split(data.len(), size, seed)?)],
-        Evaluation::Folds(k) => (1..).map(Some).zip(data::k_folds(data.len(), k, seed)?).collect(),
-    })
+/// The splits one seed gives: one hold-out split, or k folds (numbered from
+/// 1); an impossible split names the file.
+fn splits(settings: &MlpSettings, data: &Labelled, seed: u64) -> Result<Vec<(Option<usize>, Split)>, Failure> {
+    let splits = match settings.evaluation {
+        Evaluation::Holdout(size) => {
+            data::train_validation_split(data.len(), size, seed).map(|split| vec![(None, split)])
+        }
+        Evaluation::Folds(k) => data::k_folds(data.len(), k, seed).map(|folds| (1..).map(Some).zip(folds).collect()),
+    };
+    splits.map_err(|error| Failure::new(format!("{}: {error}", settings.data.display())))
+}
+
+/// The first minibatch step of the first run, recorded again on a fresh
+/// tape exactly as `mlp::train` records it (same split and scaling, same
+/// initial weights, same shuffled first batch), for `--trace`. Fails as
+/// [`run`] fails on bad data or settings.
+pub fn first_step(settings: &MlpSettings) -> Result<FirstStep, Failure> {
+    let config = &settings.train;
+    config.validate()?;
+    let data = data::read_labelled(&settings.data, settings.label_column)?;
+    let seed = config.seed;
+    let (fold, split) = splits(settings, &data, seed)?.swap_remove(0);
+    let (training, _) = standardised(settings, &data, &split);
+
+    // mlp::train draws the weights, then each epoch's shuffle, from one generator.
+    let mut rng = StdRng::seed_from_u64(seed);
+    let model = Mlp::with_rng(&config.sizes(data.num_features(), data.num_classes()), &mut rng)?;
+    let mut order: Vec<usize> = (0..training.len()).collect();
+    order.shuffle(&mut rng);
+    let batch = &order[..config.batch_size.min(order.len())];
+
+    let tape = Tape::new();
+    let labels: Vec<usize> = batch.iter().map(|&row| training.labels[row]).collect();
+    let features = tape.constant(training.features.select(Axis(0), batch));
+    let (loss, _) = model.record_loss(&tape, features, &labels);
+    let layers: Vec<String> = model.sizes().iter().map(usize::to_string).collect();
+    let description = format!(
+        "{}, {}: epoch 1, step 1 of the {} MLP, a minibatch of {} of the {} training rows (standardised), \
+         softmax cross-entropy",
+        settings.data.display(),
+        run_name(seed, fold),
+        layers.join("-"),
+        labels.len(),
+        training.len()
+    );
+    Ok(FirstStep::inspect(description, &tape, loss))
 }
 
 /// `seed 3` or `seed 3, fold 2`.
@@ -370,11 +419,7 @@ fn train_one(
     seed: u64,
     fold: Option<usize>,
 ) -> Result<OneRun, MlpError> {
-    let (mut training, mut validation) = (data.select(&split.train), data.select(&split.validation));
-    let standardiser = Standardiser::fit(&training.features, settings.scale);
-    standardiser.apply(&mut training.features);
-    standardiser.apply(&mut validation.features);
-
+    let (training, validation) = standardised(settings, data, split);
     let config = TrainConfig {
         seed,
         ..settings.train.clone()
@@ -406,6 +451,16 @@ fn train_one(
         validation_labels: validation.labels,
         validation_predictions,
     })
+}
+
+/// The training and validation rows of `split`, standardised with the
+/// training rows' means and scales (the validation rows never shape them).
+fn standardised(settings: &MlpSettings, data: &Labelled, split: &Split) -> (Labelled, Labelled) {
+    let (mut training, mut validation) = (data.select(&split.train), data.select(&split.validation));
+    let standardiser = Standardiser::fit(&training.features, settings.scale);
+    standardiser.apply(&mut training.features);
+    standardiser.apply(&mut validation.features);
+    (training, validation)
 }
 
 /// Writes `mlp_loss.csv` (epoch, train_loss, train_accuracy,

@@ -37,7 +37,8 @@ pub const MLP_SIZES: [usize; 3] = [4, 12, 3];
 /// Rows in the MLP's minibatch, as in the lab.
 pub const BATCH: usize = 16;
 
-/// Rows of iris held out from the MLP's training set, as in the lab.
+/// Rows of iris held out from the MLP's training set, as in the lab (a
+/// third of the rows of a smaller file).
 pub const VALIDATION_ROWS: usize = 50;
 
 /// Which training step to record.
@@ -138,7 +139,8 @@ impl Problem {
             }
             Step::Mlp => {
                 let iris = data::read_labelled(&settings.data, None)?;
-                let split = data::train_validation_split(iris.len(), SplitSize::Count(VALIDATION_ROWS), settings.seed)?;
+                let validation = SplitSize::Count(VALIDATION_ROWS.min(iris.len() / 3));
+                let split = data::train_validation_split(iris.len(), validation, settings.seed)?;
                 let mut training = iris.select(&split.train);
                 Standardiser::fit(&training.features, Scale::StdDev).apply(&mut training.features);
                 let batch: Vec<usize> = (0..BATCH.min(training.len())).collect();
