@@ -1,54 +1,44 @@
 //! The `complete` bin end to end, on a tiny matrix in a temporary directory
 //! and on the lab report's 3 x 3 example.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
-use serde_json::Value;
+use common::{Run, assert_fields, bin, csv_field, run, run_on, traced_loss};
 
 /// A 10 x 4 matrix of non-integer values (so no column looks like labels).
 const TINY: &str = "1.5,2.25,0.5,1.75\n0.5,1.25,2.5,0.25\n2.5,3.5,1.75,2.5\n1.25,1.5,3.25,0.75\n\
                     3.5,5.25,0.25,3.5\n0.75,0.5,1.5,0.5\n2.25,3.75,2.5,1.5\n1.75,2.5,0.75,2.25\n\
                     2.75,4.5,1.25,2.75\n1.1,1.9,2.1,0.9\n";
 
-fn complete(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
-    let data = dir.join("tiny.csv");
-    std::fs::write(&data, TINY).unwrap();
-    Command::cargo_bin("complete")
-        .unwrap()
-        .arg("--data")
-        .arg(&data)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .args(args)
-        .assert()
-}
-
-fn json_of(assert: assert_cmd::assert::Assert) -> Value {
-    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+fn complete(dir: &Path, args: &[&str]) -> Run {
+    run_on("complete", TINY, dir, args)
 }
 
 #[test]
 fn reports_both_errors_and_the_baseline_as_json() {
     let dir = tempfile::tempdir().unwrap();
-    let json = json_of(complete(dir.path(), &["--json", "--holdout", "0.25", "--seed", "2"]).success());
-    for field in [
-        "observed_rmse",
-        "heldout_rmse",
-        "baseline_rmse",
-        "seed",
-        "rank",
-        "loss",
-        "optimizer",
-        "lr",
-        "l2",
-        "diagnosis",
-        "seconds",
-        "epochs",
-    ] {
-        assert!(json.get(field).is_some(), "missing {field} in {json}");
-    }
+    let json = complete(dir.path(), &["--json", "--holdout", "0.25", "--seed", "2"])
+        .success()
+        .json();
+    assert_fields(
+        &json,
+        &[
+            "observed_rmse",
+            "heldout_rmse",
+            "baseline_rmse",
+            "seed",
+            "rank",
+            "loss",
+            "optimizer",
+            "lr",
+            "l2",
+            "diagnosis",
+            "seconds",
+            "epochs",
+        ],
+    );
     assert_eq!((json["seed"].as_u64(), json["held_out"].as_u64()), (Some(2), Some(10)));
     assert_eq!(json["l2"], 0.5);
     assert!(json["heldout_rmse"].as_f64().unwrap().is_finite());
@@ -60,7 +50,7 @@ fn reports_both_errors_and_the_baseline_as_json() {
 #[test]
 fn the_lab_example_guesses_the_two_hidden_entries() {
     let dir = tempfile::tempdir().unwrap();
-    let json = json_of(complete(dir.path(), &["--example", "--json"]).success());
+    let json = complete(dir.path(), &["--example", "--json"]).success().json();
     assert_eq!((json["rows"].as_u64(), json["held_out"].as_u64()), (Some(3), Some(2)));
     let guesses = json["guesses"].as_array().unwrap();
     assert_eq!(
@@ -72,14 +62,14 @@ fn the_lab_example_guesses_the_two_hidden_entries() {
 
 #[test]
 fn help_lists_the_flags() {
-    let output = Command::cargo_bin("complete").unwrap().arg("--help").assert().success();
-    let help = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    let help = run("complete", ["--help"]).success().stdout;
     for flag in [
         "--holdout",
         "--l2",
         "--example",
         "--rank",
         "--lr",
+        "--trace",
         "--seed",
         "--out",
         "--json",
@@ -91,17 +81,49 @@ fn help_lists_the_flags() {
 #[test]
 fn bad_values_and_impossible_inputs_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    complete(dir.path(), &["--lr", "0"]).code(2);
-    complete(dir.path(), &["--holdout", "1"]).code(2);
-    complete(dir.path(), &["--l2", "-1"]).code(2);
-    let rank = complete(dir.path(), &["--rank", "9"]).code(1);
-    let stderr = String::from_utf8_lossy(&rank.get_output().stderr).into_owned();
-    assert_eq!(stderr, "error: rank 9 is larger than min(10, 4) = 4\n");
-    let missing = Command::cargo_bin("complete")
-        .unwrap()
-        .args(["--data", "missing.csv", "--out"])
-        .arg(dir.path())
-        .assert()
-        .code(1);
-    assert!(String::from_utf8_lossy(&missing.get_output().stderr).starts_with("error: "));
+    complete(dir.path(), &["--lr", "0"]).fails(2);
+    complete(dir.path(), &["--holdout", "1"]).fails(2);
+    complete(dir.path(), &["--l2", "-1"]).fails(2);
+    let rank = complete(dir.path(), &["--rank", "9"]).fails(1);
+    let data = dir.path().join("data.csv");
+    assert_eq!(
+        rank.error(),
+        format!("{}: rank 9 is larger than min(10, 4) = 4", data.display())
+    );
+    let example = complete(dir.path(), &["--example", "--rank", "4"]).fails(1);
+    assert_eq!(example.error(), "lab example: rank 4 is larger than min(3, 3) = 3");
+    let missing = Run::of(bin("complete").args(["--data", "missing.csv", "--out"]).arg(dir.path())).fails(1);
+    assert_eq!(missing.error(), "cannot read missing.csv: No such file or directory");
+}
+
+#[test]
+fn trace_prints_the_masked_first_step_then_trains() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = complete(dir.path(), &["--trace", "--epochs", "2", "--holdout", "0.25"]).success();
+    let stdout = &run.stdout;
+    assert!(
+        stdout.starts_with("== --trace: the first training step ==\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(10 x 4, columns centred, 10 entries hidden)"),
+        "{stdout}"
+    );
+    // U, V, the mask, A, Vᵀ, U Vᵀ, A - U Vᵀ, the masked misfit, its squared
+    // norm, ||U||², ||V||², their sum, λ times it, the total: 14 nodes.
+    assert!(
+        stdout.contains("Wengert list: 14 nodes, 2 parameters, 2 constants"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("#2 needs no gradient (a constant): skipped"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(fan-out: 2nd contribution, summed)"),
+        "U and V feed two terms\n{stdout}"
+    );
+    let csv = dir.path().join("out/complete_loss.csv");
+    assert_eq!(traced_loss(stdout), csv_field(&csv, 1, 1), "the loop's first loss");
+    assert!(stdout.contains("RMSE on held-out entries"), "{stdout}");
 }

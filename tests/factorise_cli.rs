@@ -1,59 +1,38 @@
 //! The `factorise` bin end to end, on a tiny matrix in a temporary directory.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
-use serde_json::Value;
+use std::path::Path;
+
+use common::{Run, assert_fields, bin, csv_field, run, run_on, traced_loss};
 
 /// An 8 x 3 matrix of non-integer values (so no column looks like labels),
 /// nearly of rank 2.
 const TINY: &str = "1.5,2.25,0.5\n0.5,1.25,2.5\n2.5,3.5,1.75\n1.25,1.5,3.25\n\
                     3.5,5.25,0.25\n0.75,0.5,1.5\n2.25,3.75,2.5\n1.75,2.5,0.75\n";
 
-fn tiny_matrix(dir: &Path) -> PathBuf {
-    let path = dir.join("tiny.csv");
-    std::fs::write(&path, TINY).unwrap();
-    path
-}
-
-fn factorise(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
-    let data = tiny_matrix(dir);
-    Command::cargo_bin("factorise")
-        .unwrap()
-        .arg("--data")
-        .arg(&data)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .args(args)
-        .assert()
-}
-
-fn last_json_line(stdout: &[u8]) -> Value {
-    let text = String::from_utf8_lossy(stdout);
-    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+fn factorise(dir: &Path, args: &[&str]) -> Run {
+    run_on("factorise", TINY, dir, args)
 }
 
 #[test]
 fn reaches_the_bound_and_reports_it_as_json() {
     let dir = tempfile::tempdir().unwrap();
-    let output = factorise(dir.path(), &["--json", "--seed", "3"])
-        .success()
-        .get_output()
-        .clone();
-    let json = last_json_line(&output.stdout);
-    for field in [
-        "residual",
-        "svd_residual",
-        "epochs",
-        "seconds",
-        "seed",
-        "rank",
-        "loss",
-        "optimizer",
-        "lr",
-    ] {
-        assert!(json.get(field).is_some(), "missing {field} in {json}");
-    }
+    let json = factorise(dir.path(), &["--json", "--seed", "3"]).success().json();
+    assert_fields(
+        &json,
+        &[
+            "residual",
+            "svd_residual",
+            "epochs",
+            "seconds",
+            "seed",
+            "rank",
+            "loss",
+            "optimizer",
+            "lr",
+        ],
+    );
     assert_eq!(json["seed"], 3);
     assert_eq!(json["rank"], 2);
     assert_eq!(json["epochs"], 1000);
@@ -81,22 +60,19 @@ fn reaches_the_bound_and_reports_it_as_json() {
 #[test]
 fn the_same_seed_gives_the_same_residual() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |seed: &str| {
-        let output = factorise(dir.path(), &["--json", "--epochs", "50", "--seed", seed]);
-        last_json_line(&output.success().get_output().stdout)["residual"].clone()
+    let residual = |seed: &str| {
+        factorise(dir.path(), &["--json", "--epochs", "50", "--seed", seed])
+            .success()
+            .json()["residual"]
+            .clone()
     };
-    assert_eq!(run("5"), run("5"));
-    assert_ne!(run("5"), run("6"));
+    assert_eq!(residual("5"), residual("5"));
+    assert_ne!(residual("5"), residual("6"));
 }
 
 #[test]
 fn help_lists_the_flags() {
-    let output = Command::cargo_bin("factorise")
-        .unwrap()
-        .arg("--help")
-        .assert()
-        .success();
-    let help = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    let help = run("factorise", ["--help"]).success().stdout;
     for flag in [
         "--data",
         "--columns",
@@ -106,6 +82,7 @@ fn help_lists_the_flags() {
         "--optimizer",
         "--lr",
         "--epochs",
+        "--trace",
         "--seed",
         "--out",
         "--json",
@@ -118,39 +95,55 @@ fn help_lists_the_flags() {
 #[test]
 fn a_bad_flag_value_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    factorise(dir.path(), &["--lr", "0"]).code(2);
-    factorise(dir.path(), &["--loss", "cubic"]).code(2);
-    factorise(dir.path(), &["--rank", "0"]).code(2);
+    factorise(dir.path(), &["--lr", "0"]).fails(2);
+    factorise(dir.path(), &["--loss", "cubic"]).fails(2);
+    factorise(dir.path(), &["--rank", "0"]).fails(2);
 }
 
 #[test]
 fn a_missing_file_and_an_impossible_rank_are_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = Command::cargo_bin("factorise")
-        .unwrap()
-        .args(["--data", "no/such/file.csv", "--out"])
-        .arg(dir.path())
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
-    assert!(
-        stderr.starts_with("error: ") && stderr.contains("no/such/file.csv"),
-        "{stderr}"
+    let missing = Run::of(
+        bin("factorise")
+            .args(["--data", "no/such/file.csv", "--out"])
+            .arg(dir.path()),
+    )
+    .fails(1);
+    assert_eq!(
+        missing.error(),
+        "cannot read no/such/file.csv: No such file or directory"
     );
 
-    let rank = factorise(dir.path(), &["--rank", "9"]).code(1);
-    let stderr = String::from_utf8_lossy(&rank.get_output().stderr).into_owned();
-    assert_eq!(stderr, "error: rank 9 is larger than min(8, 3) = 3\n");
+    let rank = factorise(dir.path(), &["--rank", "9"]).fails(1);
+    let data = dir.path().join("data.csv");
+    assert_eq!(
+        rank.error(),
+        format!("{}: rank 9 is larger than min(8, 3) = 3", data.display())
+    );
 }
 
 #[test]
-fn a_diverging_run_writes_its_losses_and_fails_with_a_hint() {
+fn trace_prints_the_first_steps_tape_and_sweep_then_trains() {
     let dir = tempfile::tempdir().unwrap();
-    let output = factorise(dir.path(), &["--optimizer", "sgd", "--lr", "10"]).code(1);
-    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
-    assert!(stderr.starts_with("error: training diverged at epoch "), "{stderr}");
-    assert!(stderr.contains("\nhint: lower --lr"), "{stderr}");
-    let csv = std::fs::read_to_string(dir.path().join("out/factorise_loss.csv")).unwrap();
-    assert!(csv.lines().count() > 1, "{csv}");
-    assert!(dir.path().join("out/factorise_loss.svg").exists());
+    let run = factorise(dir.path(), &["--trace", "--epochs", "3", "--seed", "2", "--json"]).success();
+    let stdout = &run.stdout;
+    let sections = [
+        "== --trace: the first training step ==",
+        "== the tape ==",
+        "== the backward sweep ==",
+    ];
+    let at: Vec<usize> = sections.iter().map(|s| stdout.find(s).expect(s)).collect();
+    let results = stdout.find("residual ||A - U Vᵀ||_F").unwrap();
+    assert!(at[0] < at[1] && at[1] < at[2] && at[2] < results, "{stdout}");
+    // U 8x2, V 3x2, A, Vᵀ, U Vᵀ, A - U Vᵀ, its squared norm: the loop's tape.
+    assert!(
+        stdout.contains("Wengert list: 7 nodes, 2 parameters, 1 constant"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("#4    matmul       #0 #3     8x3"), "{stdout}");
+    assert!(stdout.contains("#6 sum_squares(#5)  G 1x1: 1.0000"), "{stdout}");
+    // The traced loss is the loop's first loss, to the last bit.
+    let csv = dir.path().join("out/factorise_loss.csv");
+    assert_eq!(traced_loss(stdout), csv_field(&csv, 1, 1));
+    assert_eq!(run.json()["epochs"], 3);
 }

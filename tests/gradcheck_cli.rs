@@ -1,24 +1,16 @@
 //! The `gradcheck` bin end to end, with few cases so that it stays fast.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn gradcheck(args: &[&str]) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("gradcheck").unwrap().args(args).assert()
-}
+use common::{Run, run};
 
-fn last_json_line(stdout: &[u8]) -> Value {
-    let text = String::from_utf8_lossy(stdout);
-    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+fn gradcheck(args: &[&str]) -> Run {
+    run("gradcheck", args)
 }
 
 #[test]
 fn the_table_covers_every_op_and_loss_and_passes() {
-    let output = gradcheck(&["--cases", "3", "--json", "--seed", "4"])
-        .success()
-        .get_output()
-        .clone();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let run = gradcheck(&["--cases", "3", "--json", "--seed", "4"]).success();
     for name in [
         "matmul",
         "relu",
@@ -27,9 +19,9 @@ fn the_table_covers_every_op_and_loss_and_passes() {
         "factor: masked² + L2",
         "mlp: cross-entropy",
     ] {
-        assert!(stdout.contains(name), "{name} missing from\n{stdout}");
+        assert!(run.stdout.contains(name), "{name} missing from\n{run}");
     }
-    let json = last_json_line(&output.stdout);
+    let json = run.json();
     assert_eq!((json["seed"].as_u64(), json["cases"].as_u64()), (Some(4), Some(3)));
     assert_eq!(json["passed"], true);
     let checks = json["checks"].as_array().unwrap();
@@ -44,26 +36,18 @@ fn the_table_covers_every_op_and_loss_and_passes() {
 
 #[test]
 fn the_same_seed_gives_the_same_numbers() {
-    let run = |seed: &str| {
-        let output = gradcheck(&["--cases", "2", "--json", "--seed", seed])
-            .success()
-            .get_output()
-            .clone();
-        last_json_line(&output.stdout)["checks"].clone()
-    };
-    assert_eq!(run("7"), run("7"));
-    assert_ne!(run("7"), run("8"));
+    let checks = |seed: &str| gradcheck(&["--cases", "2", "--json", "--seed", seed]).success().json()["checks"].clone();
+    assert_eq!(checks("7"), checks("7"));
+    assert_ne!(checks("7"), checks("8"));
 }
 
 #[test]
 fn the_sweep_writes_its_table_and_plot() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = gradcheck(&["--sweep", "--json", "--out", out.to_str().unwrap()])
+    let json = gradcheck(&["--sweep", "--json", "--out", out.to_str().unwrap()])
         .success()
-        .get_output()
-        .clone();
-    let json = last_json_line(&output.stdout);
+        .json();
     let best = json["sweep"]["best_step"].as_f64().unwrap();
     assert!((1e-8..=1e-4).contains(&best), "{json}");
     assert_eq!(json["sweep"]["v_shaped"], true);
@@ -80,12 +64,12 @@ fn the_sweep_writes_its_table_and_plot() {
 
 #[test]
 fn the_zoo_shows_every_bug_caught_and_blamed() {
-    let output = gradcheck(&["--zoo", "--json"]).success().get_output().clone();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let run = gradcheck(&["--zoo", "--json"]).success();
+    let stdout = &run.stdout;
     assert_eq!(stdout.matches("verdict: caught, and blamed on").count(), 7, "{stdout}");
     assert!(stdout.contains("FAIL node #5 sub_flipped_sign recorded at"), "{stdout}");
     assert!(stdout.contains("correct rule: dA = G, dB = -G"), "{stdout}");
-    let json = last_json_line(&output.stdout);
+    let json = run.json();
     let zoo = json["zoo"].as_array().unwrap();
     assert_eq!(zoo.len(), 7);
     assert!(
@@ -97,18 +81,13 @@ fn the_zoo_shows_every_bug_caught_and_blamed() {
 
 #[test]
 fn bad_flags_are_usage_errors_and_bad_outputs_run_time_errors() {
-    let output = gradcheck(&["--cases", "0"]).code(2).get_output().clone();
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--cases"));
+    let usage = gradcheck(&["--cases", "0"]).fails(2);
+    assert!(usage.error().contains("--cases"), "{usage}");
     gradcheck(&["--help"]).success();
 
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("taken");
     std::fs::write(&blocker, "x").unwrap();
-    let output = gradcheck(&["--sweep", "--out", blocker.to_str().unwrap()])
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.starts_with("error: cannot use output directory"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let blocked = gradcheck(&["--sweep", "--out", blocker.to_str().unwrap()]).fails(1);
+    assert!(blocked.error().starts_with("cannot use output directory"), "{blocked}");
 }

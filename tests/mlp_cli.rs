@@ -1,10 +1,10 @@
 //! The `mlp` bin end to end, on a tiny labelled data set in a temporary directory.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::assert::Assert;
-use assert_cmd::cargo::cargo_bin_cmd;
-use serde_json::Value;
+use common::{Run, assert_fields, bin, csv_field, run, run_on, traced_loss};
 
 /// 24 rows, 2 features, 3 well-separated classes named in the last column.
 const TINY: &str = "\
@@ -12,49 +12,33 @@ const TINY: &str = "\
 5.1,0.2,b\n4.6,-0.3,b\n5.2,0.4,b\n4.8,0.1,b\n5.5,-0.2,b\n4.9,0.5,b\n5.3,-0.5,b\n4.7,0.0,b\n\
 0.2,5.1,c\n-0.3,4.7,c\n0.4,5.3,c\n0.1,4.8,c\n-0.1,5.4,c\n0.5,4.9,c\n-0.4,5.2,c\n0.0,4.6,c\n";
 
-fn mlp(dir: &Path, args: &[&str]) -> Assert {
-    let data = dir.join("tiny.csv");
-    std::fs::write(&data, TINY).unwrap();
-    cargo_bin_cmd!("mlp")
-        .arg("--data")
-        .arg(&data)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .args(args)
-        .assert()
-}
-
-fn json_of(assert: Assert) -> Value {
-    let text = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    serde_json::from_str(text.lines().last().unwrap()).unwrap()
-}
-
-fn stdout_of(assert: &Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+fn mlp(dir: &Path, args: &[&str]) -> Run {
+    run_on("mlp", TINY, dir, args)
 }
 
 #[test]
 fn one_run_prints_accuracies_and_the_confusion_matrix_and_writes_its_curves() {
     let dir = tempfile::tempdir().unwrap();
-    let assert = mlp(
+    let run = mlp(
         dir.path(),
         &["--epochs", "20", "--validation", "6", "--seed", "3", "--json"],
     )
     .success();
-    let stdout = stdout_of(&assert);
+    let stdout = &run.stdout;
     assert!(stdout.contains("validation accuracy:"), "{stdout}");
     assert!(stdout.contains("true \\ predicted  a  b  c"), "{stdout}");
-    let json = json_of(assert);
-    for field in [
-        "train_accuracy",
-        "validation_accuracy",
-        "final_loss",
-        "epochs",
-        "seconds",
-        "seed",
-    ] {
-        assert!(json.get(field).is_some(), "missing {field} in {json}");
-    }
+    let json = run.json();
+    assert_fields(
+        &json,
+        &[
+            "train_accuracy",
+            "validation_accuracy",
+            "final_loss",
+            "epochs",
+            "seconds",
+            "seed",
+        ],
+    );
     assert_eq!((json["epochs"].as_u64(), json["seed"].as_u64()), (Some(20), Some(3)));
     assert_eq!(
         (json["train_rows"].as_u64(), json["validation_rows"].as_u64()),
@@ -77,7 +61,11 @@ fn one_run_prints_accuracies_and_the_confusion_matrix_and_writes_its_curves() {
 #[test]
 fn the_same_seed_gives_the_same_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let run = || json_of(mlp(dir.path(), &["--epochs", "10", "--json", "--seed", "5"]).success());
+    let run = || {
+        mlp(dir.path(), &["--epochs", "10", "--json", "--seed", "5"])
+            .success()
+            .json()
+    };
     let (first, second) = (run(), run());
     for field in ["train_accuracy", "validation_accuracy", "final_loss"] {
         assert_eq!(first[field], second[field], "{field}");
@@ -87,7 +75,9 @@ fn the_same_seed_gives_the_same_numbers() {
 #[test]
 fn folds_and_seeds_report_the_spread_and_every_run() {
     let dir = tempfile::tempdir().unwrap();
-    let json = json_of(mlp(dir.path(), &["--folds", "3", "--seeds", "2", "--epochs", "5", "--json"]).success());
+    let json = mlp(dir.path(), &["--folds", "3", "--seeds", "2", "--epochs", "5", "--json"])
+        .success()
+        .json();
     let runs = json["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 6);
     assert_eq!((runs[5]["seed"].as_u64(), runs[5]["fold"].as_u64()), (Some(1), Some(3)));
@@ -108,13 +98,12 @@ fn folds_and_seeds_report_the_spread_and_every_run() {
 #[test]
 fn report_config_sets_the_lab_report_set_up_and_flags_override_it() {
     let dir = tempfile::tempdir().unwrap();
-    let json = json_of(
-        mlp(
-            dir.path(),
-            &["--report-config", "--validation", "6", "--epochs", "3", "--json"],
-        )
-        .success(),
-    );
+    let json = mlp(
+        dir.path(),
+        &["--report-config", "--validation", "6", "--epochs", "3", "--json"],
+    )
+    .success()
+    .json();
     assert_eq!(json["layers"], serde_json::json!([2, 12, 3]));
     assert_eq!(
         (json["optimizer"].as_str(), json["scale"].as_str()),
@@ -129,30 +118,28 @@ fn report_config_sets_the_lab_report_set_up_and_flags_override_it() {
 
 #[test]
 fn help_usage_errors_and_run_time_errors() {
-    let help = cargo_bin_cmd!("mlp").arg("--help").assert().success();
-    let text = stdout_of(&help);
+    let help = run("mlp", ["--help"]).success().stdout;
     for flag in [
         "--hidden",
         "--folds",
         "--seeds",
         "--report-config",
         "--validation",
+        "--trace",
         "--json",
         "datasets/digits.csv",
     ] {
-        assert!(text.contains(flag), "--help lacks {flag}");
+        assert!(help.contains(flag), "--help lacks {flag}");
     }
 
     let dir = tempfile::tempdir().unwrap();
-    mlp(dir.path(), &["--batch", "0"]).code(2);
-    mlp(dir.path(), &["--folds", "1"]).code(2);
-    let missing = cargo_bin_cmd!("mlp")
-        .args(["--data", "no/such/file.csv", "--out"])
-        .arg(dir.path().join("out"))
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
-    assert!(stderr.starts_with("error: cannot read no/such/file.csv"), "{stderr}");
+    mlp(dir.path(), &["--batch", "0"]).fails(2);
+    mlp(dir.path(), &["--folds", "1"]).fails(2);
+    let missing = Run::of(bin("mlp").args(["--data", "no/such/file.csv", "--out"]).arg(dir.path())).fails(1);
+    assert_eq!(
+        missing.error(),
+        "cannot read no/such/file.csv: No such file or directory"
+    );
 }
 
 #[test]
@@ -161,15 +148,53 @@ fn a_diverging_run_exits_1_and_still_writes_its_curves() {
     // starts from the finite initial weights; its update with lr 1e300 makes
     // them huge, and epoch 2's forward pass overflows.
     let dir = tempfile::tempdir().unwrap();
-    let assert = mlp(dir.path(), &["--optimizer", "sgd", "--lr", "1e300", "--epochs", "3"]).code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(
-        stderr.starts_with("error: training diverged in epoch 2, step 1"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("\nhint: "), "{stderr}");
+    let run = mlp(dir.path(), &["--optimizer", "sgd", "--lr", "1e300", "--epochs", "3"]).fails(1);
+    assert!(run.error().starts_with("training diverged in epoch 2, step 1"), "{run}");
+    assert!(run.hint().is_some(), "{run}");
     let csv = std::fs::read_to_string(dir.path().join("out/mlp_loss.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[1].starts_with("1,"), "{csv}");
+}
+
+#[test]
+fn trace_prints_the_first_minibatch_step_then_trains() {
+    // 24 rows, 8 held out: 16 training rows in one batch of 16, so epoch 1
+    // has one step and its mean loss is that step's loss (times 16, over 16:
+    // exact in binary floating point).
+    let dir = tempfile::tempdir().unwrap();
+    let run = mlp(
+        dir.path(),
+        &[
+            "--trace",
+            "--validation",
+            "8",
+            "--epochs",
+            "2",
+            "--hidden",
+            "5",
+            "--seed",
+            "4",
+        ],
+    )
+    .success();
+    let stdout = &run.stdout;
+    assert!(
+        stdout.starts_with("== --trace: the first training step ==\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("seed 4: epoch 1, step 1 of the 2-5-3 MLP, a minibatch of 16 of the 16 training rows"),
+        "{stdout}"
+    );
+    // W₁, b₁, W₂, b₂, X, then matmul, add_bias, relu, matmul, add_bias, cross-entropy.
+    assert!(
+        stdout.contains("Wengert list: 11 nodes, 4 parameters, 1 constant"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("cross_entropy[16 labels]"), "{stdout}");
+    assert!(stdout.contains("== the backward sweep =="), "{stdout}");
+    let csv = dir.path().join("out/mlp_loss.csv");
+    assert_eq!(traced_loss(stdout), csv_field(&csv, 1, 1), "epoch 1's loss");
+    assert!(stdout.find("validation accuracy:").unwrap() > stdout.find("== the tape ==").unwrap());
 }

@@ -1,0 +1,176 @@
+//! What the CLI tests share: running a bin from the workspace root and
+//! reading what it printed and how it ended.
+//!
+//! Each test file includes this module and uses a part of it.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The workspace root: the bins run there, so `datasets/iris.data` and
+/// `tests/data/bad/nan.csv` resolve as a user would type them.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A command for the bin `name`, run from the workspace root.
+pub fn bin(name: &str) -> Command {
+    let mut command = Command::cargo_bin(name).unwrap_or_else(|error| panic!("no bin {name}: {error}"));
+    command.current_dir(root());
+    command
+}
+
+/// Runs the bin `name` with `args`.
+pub fn run<I, S>(name: &str, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Run::of(bin(name).args(args))
+}
+
+/// Runs the bin `name` on `data` (written to `dir/data.csv`) with
+/// `--out dir/out` and `args`.
+pub fn run_on(name: &str, data: &str, dir: &Path, args: &[&str]) -> Run {
+    let path = dir.join("data.csv");
+    std::fs::write(&path, data).unwrap();
+    Run::of(
+        bin(name)
+            .arg("--data")
+            .arg(&path)
+            .arg("--out")
+            .arg(dir.join("out"))
+            .args(args),
+    )
+}
+
+/// How a bin ended and what it printed.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The command line, for messages.
+    pub command: String,
+    /// The exit code (`None` if a signal ended it).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `command` to the end.
+    pub fn of(command: &mut Command) -> Run {
+        let shown = command_line(command);
+        let output = command
+            .output()
+            .unwrap_or_else(|error| panic!("cannot run {shown}: {error}"));
+        Run {
+            command: shown,
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts that the bin exited with 0 and printed nothing on standard error.
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, Some(0), "{self}");
+        assert!(self.stderr.is_empty(), "{self}");
+        self
+    }
+
+    /// Asserts a clean failure with exit code `code`: standard error starts
+    /// with one `error: ...` line, has no panic and no backtrace, and for a
+    /// data or run-time error (code 1) holds at most one more line, `hint: ...`.
+    #[track_caller]
+    pub fn fails(self, code: i32) -> Run {
+        assert_eq!(self.code, Some(code), "{self}");
+        assert!(self.stderr.starts_with("error: "), "{self}");
+        for sign_of_a_panic in ["panicked", "backtrace", "RUST_BACKTRACE"] {
+            assert!(!self.stderr.contains(sign_of_a_panic), "{self}");
+        }
+        if code == 1 {
+            let lines: Vec<&str> = self.stderr.lines().collect();
+            let hinted = lines.len() == 2 && lines[1].starts_with("hint: ");
+            assert!(lines.len() == 1 || hinted, "{self}");
+        }
+        self
+    }
+
+    /// The first line of standard error without its `error: `.
+    pub fn error(&self) -> &str {
+        let line = self.stderr.lines().next().unwrap_or("");
+        line.strip_prefix("error: ").unwrap_or(line)
+    }
+
+    /// The `hint: ...` line's text, if there is one.
+    pub fn hint(&self) -> Option<&str> {
+        self.stderr.lines().find_map(|line| line.strip_prefix("hint: "))
+    }
+
+    /// The last line of standard output, parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        let line = self.stdout.lines().last().unwrap_or("");
+        serde_json::from_str(line).unwrap_or_else(|error| panic!("last line is not JSON ({error}): {self}"))
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} exited with {:?}\n--- stdout\n{}--- stderr\n{}",
+            self.command, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// `factorise --data x.csv ...`: the bin's name and its arguments.
+fn command_line(command: &Command) -> String {
+    let program = Path::new(command.get_program()).file_name().unwrap_or_default();
+    let mut line = program.to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        line.push(' ');
+        line.push_str(&arg.to_string_lossy());
+    }
+    line
+}
+
+/// Asserts that the JSON object has each of `fields`.
+#[track_caller]
+pub fn assert_fields(json: &Value, fields: &[&str]) {
+    for field in fields {
+        assert!(json.get(field).is_some(), "missing {field} in {json}");
+    }
+}
+
+/// The loss that `--trace` printed for the first step, as printed.
+#[track_caller]
+pub fn traced_loss(stdout: &str) -> &str {
+    let line = stdout.lines().find_map(|line| line.strip_prefix("loss = "));
+    line.unwrap_or_else(|| panic!("no `loss = ` line in\n{stdout}"))
+}
+
+/// Field `column` of line `line` (0: the header) of a CSV file, as written.
+#[track_caller]
+pub fn csv_field(path: &Path, line: usize, column: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let row = text
+        .lines()
+        .nth(line)
+        .unwrap_or_else(|| panic!("no line {line} in\n{text}"));
+    row.split(',')
+        .nth(column)
+        .unwrap_or_else(|| panic!("no field {column} in {row}"))
+        .to_owned()
+}
+
+/// The bad-input corpus, `tests/data/bad`, as a path relative to the root.
+pub fn corpus() -> PathBuf {
+    PathBuf::from("tests/data/bad")
+}
