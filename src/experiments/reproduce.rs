@@ -832,20 +832,20 @@ fn cell(text: &str) -> String {
 
 fn markdown(r: &Reproduction, settings: &ReproduceSettings) -> String {
     let mut text = String::new();
-    let seeds_flag = if settings.seeds == DEFAULT_SEEDS {
-        String::new()
-    } else {
-        format!(" --seeds {}", settings.seeds)
-    };
+    let mut flags = vec![data_flag(settings), format!("--seed {}", settings.seed)];
+    if settings.seeds != DEFAULT_SEEDS {
+        flags.push(format!("--seeds {}", settings.seeds));
+    }
+    flags.push(format!("--out {}", settings.out.display()));
+    flags.retain(|flag| !flag.is_empty());
     let _ = writeln!(text, "# The lab report, reproduced by adlab\n");
     let _ = writeln!(
         text,
-        "Written by `cargo run --release --bin reproduce -- --seed {}{seeds_flag}` (with `--out {}`); \
-         the same command writes the same file. Every experiment of the lab report ran twice: with the \
-         report's exact set-up, and with the set-up adlab recommends. Each number is the run with seed {} \
-         first, then its spread over seeds {} ({} for the report's MLP). Data: `{}`.\n",
-        settings.seed,
-        settings.out.display(),
+        "Written by `cargo run --release --bin reproduce -- {}`; the same command writes the same file. \
+         Every experiment of the lab report ran twice: with the report's exact set-up, and with the set-up \
+         adlab recommends. Each number is the run with seed {} first, then its spread over seeds {} ({} for \
+         the report's MLP). Data: `{}`.\n",
+        flags.join(" "),
         settings.seed,
         settings.seed_span(settings.seeds),
         settings.seed_span(2 * settings.seeds),
