@@ -2,7 +2,7 @@
 //! tape is cleared and refilled with the same nodes, in the same allocation,
 //! and the gradient store is reused.
 
-use autograd::optim::{Optimizer, OptimizerKind};
+use autograd::optim::OptimizerKind;
 use autograd::{Gradients, Tape};
 use factor::Loss;
 use mlp::Mlp;

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use adlab::cli::{Failure, finish, print_json};
+use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use clap::Parser;
 
 /// Differentiate ||A - U Vᵀ||_F once (A 4x3, U 4x2, V 3x2, drawn from the
@@ -21,6 +21,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     finish(run(Cli::parse()))
 }
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, finish, positive_usize, print_json};
+use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, positive_usize, print_json};
 use adlab::experiments::reproduce::{self, DEFAULT_SEEDS, ReproduceSettings, Reproduction};
 use clap::Parser;
 
@@ -35,6 +35,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_when_stdout_closes();
     finish(run(Cli::parse()))
 }
 
