@@ -64,11 +64,15 @@ fn criterion_dir() -> PathBuf {
     target.join("criterion")
 }
 
-/// Criterion's point estimate of the mean time per iteration, in nanoseconds.
+/// Criterion's point estimate of the time per iteration, in nanoseconds: the
+/// slope of its linear fit when it made one (the figure `cargo bench`
+/// prints), else the mean.
 fn mean_ns(root: &Path, group: &str, function: &str) -> Option<f64> {
     let text = fs::read_to_string(root.join(group).join(function).join("new/estimates.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["mean"]["point_estimate"].as_f64()
+    json["slope"]["point_estimate"]
+        .as_f64()
+        .or_else(|| json["mean"]["point_estimate"].as_f64())
 }
 
 fn human(ns: f64) -> String {

@@ -12,8 +12,9 @@ use std::ops::Index;
 
 use ndarray::{Array2, Zip};
 
-use crate::forward::{column_sums, row_major, rows, rows_mut};
+use crate::forward::{column_sums, map, matmul, row_major, rows, rows_mut, scalar, zip_map};
 use crate::op::Op;
+use crate::pool::Pool;
 use crate::tape::{Node, NodeId, Tape};
 use crate::var::Var;
 
@@ -118,16 +119,19 @@ impl Tape {
         assert!(shape == (1, 1), "backward: the loss must be 1 x 1, got shape {shape:?}");
 
         let nodes = self.nodes();
+        let pool = self.pool();
         let last = loss.id().index();
-        grads.adjoints.clear();
+        // Last call's gradients are done with: their buffers serve this one.
+        grads.adjoints.drain(..).flatten().for_each(|old| pool.put(old));
         grads.adjoints.resize(last + 1, None);
         let mut sweep = Sweep {
             nodes: &nodes,
             adjoints: grads.adjoints.as_mut_slice(),
             observer,
             current: loss.id(),
+            pool,
         };
-        sweep.adjoints[last] = Some(Array2::ones((1, 1)));
+        sweep.adjoints[last] = Some(scalar(pool, 1.0));
 
         for index in (0..=last).rev() {
             let node = &nodes[index];
@@ -146,7 +150,7 @@ impl Tape {
 
         for (node, adjoint) in nodes.iter().zip(grads.adjoints.iter_mut()) {
             if matches!(node.op, Op::Parameter) && adjoint.is_none() {
-                *adjoint = Some(Array2::zeros(node.value.dim()));
+                *adjoint = Some(filled(pool, node.value.dim(), 0.0));
             }
         }
     }
@@ -164,6 +168,7 @@ pub(crate) fn node_vjp(tape: &Tape, node: NodeId, adjoint: Array2<f64>) -> Vec<(
         adjoints: &mut adjoints,
         observer: None,
         current: node,
+        pool: tape.pool(),
     };
     propagate(&nodes[node.index()], adjoint, &mut sweep);
     let sent = adjoints.into_iter().enumerate();
@@ -186,6 +191,8 @@ struct Sweep<'a, 'o> {
     observer: Option<&'o mut dyn SweepObserver>,
     /// The node whose adjoint is being propagated.
     current: NodeId,
+    /// Where contributions take their buffers and return spent ones.
+    pool: &'a Pool,
 }
 
 impl Sweep<'_, '_> {
@@ -197,6 +204,7 @@ impl Sweep<'_, '_> {
     /// Adds `contribution` to the adjoint of `to` (fan-out accumulates).
     fn send(&mut self, to: NodeId, contribution: Array2<f64>) {
         if !self.wants(to) {
+            self.pool.put(contribution);
             return;
         }
         debug_assert_eq!(contribution.dim(), self.nodes[to.0].value.dim());
@@ -205,9 +213,26 @@ impl Sweep<'_, '_> {
             observer.contribution(self.current, to, &contribution, slot.is_some());
         }
         match slot {
-            Some(sum) => *sum += &contribution,
+            Some(sum) => {
+                *sum += &contribution;
+                self.pool.put(contribution);
+            }
             None => *slot = Some(contribution),
         }
+    }
+
+    /// The number in a 1 x 1 adjoint; its buffer goes back to the pool.
+    fn take_scalar(&self, grad: Array2<f64>) -> f64 {
+        let g = grad[[0, 0]];
+        self.pool.put(grad);
+        g
+    }
+
+    /// A copy of `grad` in a spare buffer.
+    fn copy(&self, grad: &Array2<f64>) -> Array2<f64> {
+        let mut copy = self.pool.take(grad.dim());
+        copy.assign(grad);
+        copy
     }
 
     /// Sends `grad` to `a` and `to_b(grad)` to `b`, copying `grad` only when
@@ -215,7 +240,7 @@ impl Sweep<'_, '_> {
     fn send_pair(&mut self, a: NodeId, b: NodeId, grad: Array2<f64>, to_b: impl FnOnce(Array2<f64>) -> Array2<f64>) {
         match (self.wants(a), self.wants(b)) {
             (true, true) => {
-                self.send(b, to_b(grad.clone()));
+                self.send(b, to_b(self.copy(&grad)));
                 self.send(a, grad);
             }
             (true, false) => self.send(a, grad),
@@ -236,11 +261,12 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         Op::MatMul(a, b) => {
             // dA = G Bᵀ, dB = Aᵀ G
             if sweep.wants(*a) {
-                sweep.send(*a, grad.dot(&value(b).t()));
+                sweep.send(*a, matmul(sweep.pool, grad.view(), value(b).t()));
             }
             if sweep.wants(*b) {
-                sweep.send(*b, value(a).t().dot(&grad));
+                sweep.send(*b, matmul(sweep.pool, value(a).t(), grad.view()));
             }
+            sweep.pool.put(grad);
         }
         // dA = Gᵀ (a view of the same buffer)
         Op::Transpose(a) => sweep.send(*a, grad.reversed_axes()),
@@ -253,10 +279,12 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         Op::Mul(a, b) => {
             // dA = G ⊙ B, dB = G ⊙ A
             if sweep.wants(*b) {
-                sweep.send(*b, &grad * &value(a));
+                sweep.send(*b, zip_map(sweep.pool, grad.view(), value(a), |g, a| g * a));
             }
             if sweep.wants(*a) {
                 sweep.send(*a, grad * value(b));
+            } else {
+                sweep.pool.put(grad);
             }
         }
         // dA = c G
@@ -267,7 +295,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             // db = 1ᵀ G: the bias was added to every row, so its adjoint
             // collects every row's. dA = G.
             if sweep.wants(*b) {
-                sweep.send(*b, column_sums(grad.view()));
+                sweep.send(*b, column_sums(sweep.pool, grad.view()));
             }
             sweep.send(*a, grad);
         }
@@ -286,30 +314,31 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             sweep.send(*a, grad);
         }
         // dA = g everywhere
-        Op::Sum(a) => sweep.send(*a, Array2::from_elem(value(a).dim(), grad[[0, 0]])),
+        Op::Sum(a) => {
+            let g = sweep.take_scalar(grad);
+            sweep.send(*a, filled(sweep.pool, value(a).dim(), g));
+        }
         Op::Mean(a) => {
             // dA = g / (m n) everywhere
-            let a_value = value(a);
-            let share = grad[[0, 0]] / a_value.len() as f64;
-            sweep.send(*a, Array2::from_elem(a_value.dim(), share));
+            let share = sweep.take_scalar(grad) / value(a).len() as f64;
+            sweep.send(*a, filled(sweep.pool, value(a).dim(), share));
         }
         Op::FrobeniusNorm(a) => {
             // dA = g A / ||A||; the subgradient 0 at A = 0
+            let g = sweep.take_scalar(grad);
             let norm = node.value.view()[[0, 0]];
-            let a_value = value(a);
             let contribution = if norm == 0.0 {
-                Array2::zeros(a_value.dim())
+                filled(sweep.pool, value(a).dim(), 0.0)
             } else {
                 // x / norm first: exact when g = 1, as for a loss.
-                let g = grad[[0, 0]];
-                a_value.mapv(|x| x / norm * g)
+                map(sweep.pool, value(a), |x| x / norm * g)
             };
             sweep.send(*a, contribution);
         }
         Op::SumSquares(a) => {
             // dA = 2 g A
-            let factor = 2.0 * grad[[0, 0]];
-            sweep.send(*a, value(a).mapv(|x| factor * x));
+            let factor = 2.0 * sweep.take_scalar(grad);
+            sweep.send(*a, map(sweep.pool, value(a), |x| factor * x));
         }
         Op::LogSoftmax(a) => {
             // dA = G - softmax(A) ⊙ rowsum(G), with softmax(A) = exp(Y)
@@ -326,8 +355,8 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         Op::CrossEntropy { logits, labels } => {
             // dZ = g (P - onehot(y)) / m, with P the probabilities saved forward
             let probabilities = node.saved.as_ref().expect("cross_entropy saves its probabilities");
-            let scale = grad[[0, 0]] / labels.len() as f64;
-            let mut dz = probabilities.mapv(|p| scale * p);
+            let scale = sweep.take_scalar(grad) / labels.len() as f64;
+            let mut dz = map(sweep.pool, probabilities.view(), |p| scale * p);
             for (row, &label) in labels.iter().enumerate() {
                 dz[[row, label]] -= scale;
             }
@@ -354,6 +383,14 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
                 );
                 sweep.send(*id, contribution);
             }
+            sweep.pool.put(grad);
         }
     }
+}
+
+/// An m x n matrix with every entry `x`, in a spare buffer.
+fn filled(pool: &Pool, shape: (usize, usize), x: f64) -> Array2<f64> {
+    let mut out = pool.take(shape);
+    out.fill(x);
+    out
 }

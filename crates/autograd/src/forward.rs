@@ -3,11 +3,15 @@
 //! [`evaluate`] takes the values of an op's operands through a lookup
 //! function rather than from the tape, so that the same code serves the
 //! recording ([`Tape`](crate::Tape)) and the localised gradient check, which
-//! re-evaluates a single node on perturbed inputs.
+//! re-evaluates a single node on perturbed inputs. Results are written into
+//! buffers taken from a [`Pool`], so that a training loop reuses last
+//! step's memory.
 
-use ndarray::{Array2, ArrayView2, CowArray, Ix2};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2, CowArray, Ix2, Zip};
 
 use crate::op::Op;
+use crate::pool::Pool;
 use crate::tape::{NodeId, Value};
 
 /// What a forward computation produces.
@@ -22,11 +26,11 @@ pub(crate) struct Forward {
 ///
 /// # Panics
 /// On a leaf, which has no forward computation.
-pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value) -> Forward {
+pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, pool: &Pool) -> Forward {
     let view = |id: &NodeId| value(*id).view();
     let computed = match op {
         Op::Parameter | Op::Constant => unreachable!("a leaf is not computed"),
-        Op::MatMul(a, b) => view(a).dot(&view(b)),
+        Op::MatMul(a, b) => matmul(pool, view(a), view(b)),
         // The axes swapped: a transpose of a shared value costs no copy.
         Op::Transpose(a) => {
             return Forward {
@@ -34,28 +38,28 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value) -> Forw
                 saved: None,
             };
         }
-        Op::Add(a, b) => &view(a) + &view(b),
-        Op::Sub(a, b) => &view(a) - &view(b),
-        Op::Neg(a) => -&view(a),
-        Op::Mul(a, b) => &view(a) * &view(b),
-        Op::Scale(a, c) => &view(a) * *c,
-        Op::AddScalar(a, c) => &view(a) + *c,
-        Op::AddBias(a, b) => add_bias(view(a), view(b)),
-        Op::Relu(a) => view(a).mapv(relu),
-        Op::Square(a) => view(a).mapv(|x| x * x),
-        Op::Sum(a) => scalar(view(a).sum()),
+        Op::Add(a, b) => zip_map(pool, view(a), view(b), |x, y| x + y),
+        Op::Sub(a, b) => zip_map(pool, view(a), view(b), |x, y| x - y),
+        Op::Neg(a) => map(pool, view(a), |x| -x),
+        Op::Mul(a, b) => zip_map(pool, view(a), view(b), |x, y| x * y),
+        Op::Scale(a, c) => map(pool, view(a), |x| c * x),
+        Op::AddScalar(a, c) => map(pool, view(a), |x| x + c),
+        Op::AddBias(a, b) => add_bias(pool, view(a), view(b)),
+        Op::Relu(a) => map(pool, view(a), relu),
+        Op::Square(a) => map(pool, view(a), |x| x * x),
+        Op::Sum(a) => scalar(pool, view(a).sum()),
         Op::Mean(a) => {
             let a = view(a);
-            scalar(a.sum() / a.len() as f64)
+            scalar(pool, a.sum() / a.len() as f64)
         }
-        Op::FrobeniusNorm(a) => scalar(sum_of_squares(view(a)).sqrt()),
-        Op::SumSquares(a) => scalar(sum_of_squares(view(a))),
-        Op::LogSoftmax(a) => log_softmax(view(a)),
+        Op::FrobeniusNorm(a) => scalar(pool, sum_of_squares(view(a)).sqrt()),
+        Op::SumSquares(a) => scalar(pool, sum_of_squares(view(a))),
+        Op::LogSoftmax(a) => log_softmax(pool, view(a)),
         Op::CrossEntropy { logits, labels } => {
             // Saves the softmax probabilities: the backward rule is P - Y.
-            let (loss, probabilities) = cross_entropy(view(logits), labels);
+            let (loss, probabilities) = cross_entropy(pool, view(logits), labels);
             return Forward {
-                value: Value::Owned(scalar(loss)),
+                value: Value::Owned(scalar(pool, loss)),
                 saved: Some(probabilities),
             };
         }
@@ -77,8 +81,35 @@ pub(crate) fn relu(x: f64) -> f64 {
 }
 
 /// A 1 x 1 matrix.
-pub(crate) fn scalar(x: f64) -> Array2<f64> {
-    Array2::from_elem((1, 1), x)
+pub(crate) fn scalar(pool: &Pool, x: f64) -> Array2<f64> {
+    let mut out = pool.take((1, 1));
+    out[[0, 0]] = x;
+    out
+}
+
+/// `f` applied to every entry of `a`.
+pub(crate) fn map(pool: &Pool, a: ArrayView2<f64>, f: impl Fn(f64) -> f64) -> Array2<f64> {
+    let mut out = pool.take(a.dim());
+    Zip::from(&mut out).and(&a).for_each(|out, &x| *out = f(x));
+    out
+}
+
+/// `f` applied to the entries of `a` and `b` pairwise (same shapes).
+pub(crate) fn zip_map(pool: &Pool, a: ArrayView2<f64>, b: ArrayView2<f64>, f: impl Fn(f64, f64) -> f64) -> Array2<f64> {
+    let mut out = pool.take(a.dim());
+    Zip::from(&mut out)
+        .and(&a)
+        .and(&b)
+        .for_each(|out, &x, &y| *out = f(x, y));
+    out
+}
+
+/// The matrix product `a · b`.
+pub(crate) fn matmul(pool: &Pool, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+    let mut out = pool.take((a.nrows(), b.ncols()));
+    // β = 0: the old contents of `out` are overwritten, never read.
+    general_mat_mul(1.0, &a, &b, 0.0, &mut out);
+    out
 }
 
 /// `Σᵢⱼ aᵢⱼ²`, with eight running sums over contiguous memory so the
@@ -122,8 +153,9 @@ pub(crate) fn rows_mut(buffer: &mut [f64], cols: usize) -> std::slice::ChunksExa
 }
 
 /// The 1 x n row `bias` added to every row of `a` (a row-broadcast add).
-pub(crate) fn add_bias(a: ArrayView2<f64>, bias: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = row_major(a).into_owned();
+pub(crate) fn add_bias(pool: &Pool, a: ArrayView2<f64>, bias: ArrayView2<f64>) -> Array2<f64> {
+    let mut out = pool.take(a.dim());
+    out.assign(&a);
     let bias = row_major(bias);
     let bias = bias.as_slice().expect("row-major");
     let cols = out.ncols();
@@ -134,10 +166,11 @@ pub(crate) fn add_bias(a: ArrayView2<f64>, bias: ArrayView2<f64>) -> Array2<f64>
 }
 
 /// The column sums of `g` as a 1 x n row: `1ᵀ G`.
-pub(crate) fn column_sums(g: ArrayView2<f64>) -> Array2<f64> {
+pub(crate) fn column_sums(pool: &Pool, g: ArrayView2<f64>) -> Array2<f64> {
     let cols = g.ncols();
-    let mut sums = Array2::zeros((1, cols));
+    let mut sums = pool.take((1, cols));
     let sums_row = sums.as_slice_mut().expect("row-major");
+    sums_row.fill(0.0);
     let g = row_major(g);
     for row in rows(g.as_slice().expect("row-major"), cols) {
         sums_row.iter_mut().zip(row).for_each(|(sum, x)| *sum += x);
@@ -147,8 +180,9 @@ pub(crate) fn column_sums(g: ArrayView2<f64>) -> Array2<f64> {
 
 /// Log-softmax of each row: `yⱼ = aⱼ - m - log Σₖ exp(aₖ - m)` with `m` the
 /// row's maximum, so that no `exp` overflows; logits of size 1e5 stay exact.
-pub(crate) fn log_softmax(a: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = row_major(a).into_owned();
+pub(crate) fn log_softmax(pool: &Pool, a: ArrayView2<f64>) -> Array2<f64> {
+    let mut out = pool.take(a.dim());
+    out.assign(&a);
     let cols = out.ncols();
     for row in rows_mut(out.as_slice_mut().expect("row-major"), cols) {
         let shift = log_sum_exp(row);
@@ -180,10 +214,10 @@ fn row_max(row: &[f64]) -> f64 {
 
 /// Mean over rows of `-log softmax(z)ᵢ,yᵢ = log Σₖ exp(zᵢₖ) - zᵢ,yᵢ`, and
 /// the softmax probabilities `exp(zᵢₖ) / Σⱼ exp(zᵢⱼ)`, one `exp` per entry.
-pub(crate) fn cross_entropy(logits: ArrayView2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
+pub(crate) fn cross_entropy(pool: &Pool, logits: ArrayView2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
     let cols = logits.ncols();
     let logits = row_major(logits);
-    let mut probabilities = Array2::zeros(logits.dim());
+    let mut probabilities = pool.take(logits.dim());
     let mut total = 0.0;
     let rows_out = rows_mut(probabilities.as_slice_mut().expect("row-major"), cols);
     for ((row, p), &label) in rows(logits.as_slice().expect("row-major"), cols)

@@ -13,6 +13,7 @@ use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2};
 
 use crate::forward;
 use crate::op::Op;
+use crate::pool::Pool;
 use crate::var::Var;
 
 /// A node's value: its own matrix, or a buffer shared with the caller or
@@ -130,6 +131,8 @@ pub(crate) struct Node {
 #[derive(Default)]
 pub struct Tape {
     nodes: RefCell<Vec<Node>>,
+    /// Buffers of cleared steps, for the next step's values and gradients.
+    pool: Pool,
 }
 
 impl Tape {
@@ -142,6 +145,7 @@ impl Tape {
     pub fn with_capacity(nodes: usize) -> Self {
         Tape {
             nodes: RefCell::new(Vec::with_capacity(nodes)),
+            pool: Pool::default(),
         }
     }
 
@@ -151,15 +155,30 @@ impl Tape {
     /// `&Array2` copies it in, so the caller may later update its own array
     /// in place (as the optimisers do).
     #[track_caller]
-    pub fn parameter(&self, value: impl IntoValue) -> Var<'_> {
-        self.push(value.into_value(), None, Op::Parameter, true, Location::caller())
+    pub fn parameter<'a>(&self, value: impl IntoValue<'a>) -> Var<'_> {
+        let value = self.leaf_value(value.into_leaf());
+        self.push(value, None, Op::Parameter, true, Location::caller())
     }
 
     /// Records a constant: a leaf that receives no gradient (data, targets,
     /// masks). Passing an [`ArcArray2`] shares its buffer instead of copying.
     #[track_caller]
-    pub fn constant(&self, value: impl IntoValue) -> Var<'_> {
-        self.push(value.into_value(), None, Op::Constant, false, Location::caller())
+    pub fn constant<'a>(&self, value: impl IntoValue<'a>) -> Var<'_> {
+        let value = self.leaf_value(value.into_leaf());
+        self.push(value, None, Op::Constant, false, Location::caller())
+    }
+
+    /// A leaf's value: moved in, shared, or copied into a spare buffer.
+    fn leaf_value(&self, leaf: Leaf<'_>) -> Value {
+        match leaf {
+            Leaf::Owned(array) => Value::Owned(array),
+            Leaf::Shared(array) => Value::Shared(array),
+            Leaf::Borrowed(view) => {
+                let mut copy = self.pool.take(view.dim());
+                copy.assign(&view);
+                Value::Owned(copy)
+            }
+        }
     }
 
     /// The number of nodes recorded so far.
@@ -177,9 +196,26 @@ impl Tape {
         self.nodes.borrow().capacity()
     }
 
+    /// How many buffers from cleared steps wait to be reused (see `pool.rs`).
+    pub fn spare_buffers(&self) -> usize {
+        self.pool.len()
+    }
+
     /// Forgets every node but keeps the allocation, ready for the next step.
+    ///
+    /// The cleared values' buffers are kept for the next step (see `pool.rs`).
     pub fn clear(&mut self) {
-        self.nodes.get_mut().clear();
+        let nodes = self.nodes.get_mut();
+        let count = nodes.len();
+        for node in nodes.drain(..) {
+            self.pool.put_value(node.value);
+            if let Some(saved) = node.saved {
+                self.pool.put(saved);
+            }
+        }
+        // A step leaves about one buffer per node and one per gradient
+        // contribution; anything beyond that is not reused and is let go.
+        self.pool.keep_at_most(3 * count);
     }
 
     /// Evaluates `op` on the values of its operands and appends the result.
@@ -193,7 +229,7 @@ impl Tape {
         }
         let (forward, requires_grad) = {
             let nodes = self.nodes.borrow();
-            let forward = forward::evaluate(&op, |id| &nodes[id.0].value);
+            let forward = forward::evaluate(&op, |id| &nodes[id.0].value, &self.pool);
             let requires_grad = op.operands().iter().any(|id| nodes[id.0].requires_grad);
             (forward, requires_grad)
         };
@@ -246,6 +282,11 @@ impl Tape {
     pub(crate) fn nodes(&self) -> Ref<'_, Vec<Node>> {
         self.nodes.borrow()
     }
+
+    /// The spare buffers, for the backward sweep.
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
+    }
 }
 
 impl fmt::Debug for Tape {
@@ -259,42 +300,54 @@ impl fmt::Debug for Tape {
     }
 }
 
-/// Anything that can become a node's value.
+/// Anything that can become a leaf's value.
 ///
 /// Owned arrays move in and [`ArcArray2`]s are shared (cloning one only
 /// bumps a reference count): neither copies data. Borrowed arrays and views
-/// are copied.
-pub trait IntoValue {
-    /// Converts into a node's value.
-    fn into_value(self) -> Value;
+/// are copied (into a buffer the tape kept from an earlier step, when it has
+/// one of that size).
+pub trait IntoValue<'a> {
+    /// How the value arrives.
+    fn into_leaf(self) -> Leaf<'a>;
 }
 
-impl IntoValue for Array2<f64> {
-    fn into_value(self) -> Value {
-        Value::Owned(self)
+/// How a leaf's value arrives on the tape (see [`IntoValue`]).
+#[derive(Debug)]
+pub enum Leaf<'a> {
+    /// Moved in.
+    Owned(Array2<f64>),
+    /// Shared with the caller.
+    Shared(ArcArray2<f64>),
+    /// Copied.
+    Borrowed(ArrayView2<'a, f64>),
+}
+
+impl<'a> IntoValue<'a> for Array2<f64> {
+    fn into_leaf(self) -> Leaf<'a> {
+        Leaf::Owned(self)
     }
 }
 
-impl IntoValue for ArcArray2<f64> {
-    fn into_value(self) -> Value {
-        Value::Shared(self)
+impl<'a> IntoValue<'a> for ArcArray2<f64> {
+    fn into_leaf(self) -> Leaf<'a> {
+        Leaf::Shared(self)
     }
 }
 
-impl IntoValue for &ArcArray2<f64> {
-    fn into_value(self) -> Value {
-        Value::Shared(self.clone())
+impl<'a> IntoValue<'a> for &ArcArray2<f64> {
+    fn into_leaf(self) -> Leaf<'a> {
+        Leaf::Shared(self.clone())
     }
 }
 
-impl IntoValue for &Array2<f64> {
-    fn into_value(self) -> Value {
-        Value::Owned(self.clone())
+impl<'a> IntoValue<'a> for &'a Array2<f64> {
+    fn into_leaf(self) -> Leaf<'a> {
+        Leaf::Borrowed(self.view())
     }
 }
 
-impl IntoValue for ArrayView2<'_, f64> {
-    fn into_value(self) -> Value {
-        Value::Owned(self.to_owned())
+impl<'a> IntoValue<'a> for ArrayView2<'a, f64> {
+    fn into_leaf(self) -> Leaf<'a> {
+        Leaf::Borrowed(self)
     }
 }

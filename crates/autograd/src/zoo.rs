@@ -28,6 +28,7 @@ use crate::check::random::SplitMix64;
 use crate::check::{Diagnosis, LocalCheck};
 use crate::custom::CustomOp;
 use crate::forward::{log_softmax, scalar, sum_of_squares};
+use crate::pool::Pool;
 use crate::tape::Tape;
 use crate::var::Var;
 
@@ -226,7 +227,7 @@ impl CustomOp for LogSoftmaxWithoutSoftmax {
     }
 
     fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
-        log_softmax(inputs[0])
+        log_softmax(&Pool::default(), inputs[0])
     }
 
     fn vjp(&self, _inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
@@ -254,7 +255,7 @@ impl CustomOp for NormMissingDivision {
     }
 
     fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
-        scalar(sum_of_squares(inputs[0]).sqrt())
+        scalar(&Pool::default(), sum_of_squares(inputs[0]).sqrt())
     }
 
     fn vjp(&self, inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {

@@ -1,7 +1,7 @@
 //! Fan-out, NaN propagation, numerical stability, shape errors and tape reuse.
 
 use approx::assert_abs_diff_eq;
-use autograd::{GradCheckError, Tape, gradcheck};
+use autograd::{GradCheckError, Tape, Var, gradcheck};
 use ndarray::{Array2, array};
 
 // ---- fan-out: a value used twice receives the sum of both contributions ----
@@ -284,4 +284,56 @@ fn backward_into_reuses_the_store() {
     assert_eq!(grads[x], array![[4.0]]);
     tape.backward_into((x * 3.0).sum(), &mut grads);
     assert_eq!(grads[x], array![[3.0]], "gradients from the previous call leaked");
+}
+
+// ---- buffers reused from a cleared step never leak old numbers ----
+
+/// A loss that uses every built-in op once.
+fn every_op<'t>(x: &[Var<'t>]) -> Var<'t> {
+    let (a, b, w, bias) = (x[0], x[1], x[2], x[3]);
+    let h = a.matmul(w).add_bias(bias);
+    let t = (h + b - (-b)) * b;
+    let s = t.scale(0.5).add_scalar(0.1).relu().square();
+    let sums = s.log_softmax().sum() + s.mean() + s.frobenius_norm() + s.sum_squares();
+    sums + s.t().matmul(s).sum() + h.cross_entropy(&[0, 1, 2, 0])
+}
+
+#[test]
+fn a_reused_tape_gives_bitwise_the_results_of_a_fresh_one() {
+    let point = [
+        array![[0.3, -1.2, 0.8], [1.1, 0.4, -0.6], [-0.9, 0.2, 1.5], [0.7, -0.3, 0.05]],
+        array![[0.5, 0.1, -0.4], [0.9, -0.8, 0.3], [0.2, 0.6, -1.1], [-0.5, 0.4, 0.8]],
+        array![[0.6, -0.2, 0.1], [0.3, 0.9, -0.7], [-0.4, 0.5, 0.2]],
+        array![[0.05, -0.1, 0.2]],
+    ];
+    let run = |tape: &Tape| {
+        let params: Vec<Var<'_>> = point.iter().map(|p| tape.parameter(p)).collect();
+        let loss = every_op(&params);
+        let grads = tape.backward(loss);
+        let gradients: Vec<Array2<f64>> = params.iter().map(|p| grads[*p].clone()).collect();
+        (loss.item(), gradients)
+    };
+    let fresh = run(&Tape::new());
+    assert!(fresh.0.is_finite());
+
+    // Fill the tape's spare buffers with NaN, then reuse them: a NaN run,
+    // plus spare NaN leaves of every size the loss uses (1, 3, 9 and 12
+    // entries), so that every buffer the next run takes is poisoned.
+    let mut tape = Tape::new();
+    for _ in 0..2 {
+        for size in [1, 3, 9, 12] {
+            for _ in 0..8 {
+                tape.constant(Array2::from_elem((1, size), f64::NAN));
+            }
+        }
+        let params: Vec<Var<'_>> = point.iter().map(|p| tape.parameter(p.mapv(|_| f64::NAN))).collect();
+        let loss = every_op(&params);
+        let mut grads = autograd::Gradients::new();
+        tape.backward_into(loss, &mut grads);
+        tape.backward_into(loss, &mut grads);
+        assert!(loss.item().is_nan());
+        tape.clear();
+    }
+    assert!(tape.spare_buffers() > 0);
+    assert_eq!(run(&tape), fresh);
 }

@@ -231,7 +231,12 @@ impl LocalCheck {
                 let (up, down) = (x + step, x - step);
                 let mut output_at = |value: f64| {
                     perturbed.view_mut()[[row, col]] = value;
-                    forward::evaluate(op, |id| if id == operand { &perturbed } else { &nodes[id.0].value }).value
+                    forward::evaluate(
+                        op,
+                        |id| if id == operand { &perturbed } else { &nodes[id.0].value },
+                        tape.pool(),
+                    )
+                    .value
                 };
                 let output_up = output_at(up);
                 let output_down = output_at(down);

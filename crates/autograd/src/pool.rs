@@ -1,0 +1,112 @@
+//! Spare buffers, so that a training loop stops allocating after its first step.
+//!
+//! Every step of a training loop records the same ops on matrices of the
+//! same shapes. When [`Tape::clear`](crate::Tape::clear) forgets a step, the
+//! buffers of its values, and of the gradients that the backward sweep no
+//! longer needs, go into the tape's pool; the next step's ops take them back
+//! instead of asking the allocator for fresh memory. For large matrices
+//! that saves more than the allocation: fresh memory from the operating
+//! system is zero-filled page by page on first touch.
+
+use std::cell::RefCell;
+
+use ndarray::Array2;
+
+use crate::tape::Value;
+
+/// A collection of unused `f64` buffers, the most recently kept last.
+#[derive(Debug, Default)]
+pub(crate) struct Pool {
+    spare: RefCell<Vec<Vec<f64>>>,
+}
+
+impl Pool {
+    /// An m x n row-major matrix whose entries the caller will all
+    /// overwrite: a spare buffer of exactly that length if there is one
+    /// (its old contents are meaningless), else a new zeroed one.
+    pub(crate) fn take(&self, (rows, cols): (usize, usize)) -> Array2<f64> {
+        let len = rows * cols;
+        let mut spare = self.spare.borrow_mut();
+        let buffer = match spare.iter().rposition(|buffer| buffer.len() == len) {
+            Some(index) => spare.swap_remove(index),
+            None => vec![0.0; len],
+        };
+        Array2::from_shape_vec((rows, cols), buffer).expect("the buffer has rows * cols entries")
+    }
+
+    /// Keeps the buffer of a matrix nobody needs any more.
+    pub(crate) fn put(&self, array: Array2<f64>) {
+        let (buffer, _) = array.into_raw_vec_and_offset();
+        if !buffer.is_empty() {
+            self.spare.borrow_mut().push(buffer);
+        }
+    }
+
+    /// Keeps the buffer of a value, unless it is still shared with someone
+    /// (the caller's constant, or another node).
+    pub(crate) fn put_value(&self, value: Value) {
+        match value {
+            Value::Owned(array) => self.put(array),
+            Value::Shared(array) => {
+                if let Ok(array) = array.try_into_owned_nocopy() {
+                    self.put(array);
+                }
+            }
+        }
+    }
+
+    /// Lets go of the oldest buffers until at most `keep` remain, so that
+    /// the pool holds about one step's worth of memory.
+    pub(crate) fn keep_at_most(&self, keep: usize) {
+        let mut spare = self.spare.borrow_mut();
+        let excess = spare.len().saturating_sub(keep);
+        spare.drain(..excess);
+    }
+
+    /// How many buffers are waiting to be reused.
+    pub(crate) fn len(&self) -> usize {
+        self.spare.borrow().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reuses_a_buffer_of_the_same_length_only() {
+        let pool = Pool::default();
+        let array = Array2::from_elem((2, 3), 7.0);
+        let address = array.as_ptr();
+        pool.put(array);
+        let other = pool.take((3, 3));
+        assert_ne!(other.as_ptr(), address, "a 9-entry request cannot use a 6-entry buffer");
+        let reused = pool.take((3, 2));
+        assert_eq!(reused.as_ptr(), address);
+        assert_eq!(reused.dim(), (3, 2));
+        assert_eq!(pool.len(), 0);
+    }
+
+    #[test]
+    fn shared_buffers_are_kept_only_when_nobody_else_holds_them() {
+        let pool = Pool::default();
+        let shared: ndarray::ArcArray2<f64> = Array2::zeros((2, 2)).into_shared();
+        pool.put_value(Value::Shared(shared.clone()));
+        assert_eq!(pool.len(), 0, "the caller still holds it");
+        pool.put_value(Value::Shared(shared));
+        assert_eq!(pool.len(), 1);
+    }
+
+    #[test]
+    fn lets_go_of_the_oldest_buffers() {
+        let pool = Pool::default();
+        for len in 1..=5 {
+            pool.put(Array2::zeros((1, len)));
+        }
+        pool.keep_at_most(2);
+        assert_eq!(pool.len(), 2);
+        assert_eq!(pool.take((1, 5)).len(), 5);
+        assert_eq!(pool.take((1, 4)).len(), 4);
+        assert_eq!(pool.len(), 0);
+    }
+}
