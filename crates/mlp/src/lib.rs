@@ -33,4 +33,4 @@ mod train;
 pub use error::{Divergence, MlpError, NonFinite, parameter_name};
 pub use metrics::{ConfusionMatrix, accuracy};
 pub use model::{Layer, Mlp};
-pub use train::{EpochRecord, Examples, History, TrainConfig, Trained, train};
+pub use train::{EpochRecord, Examples, History, TrainConfig, Trained, gather_rows, train};

@@ -4,7 +4,7 @@ use autograd::optim::OptimizerKind;
 use std::time::{Duration, Instant};
 
 use autograd::{Gradients, Tape, all_finite};
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -222,7 +222,7 @@ pub fn train(
         for (step, batch) in order.chunks(config.batch_size).enumerate() {
             tape.clear();
             let labels: Vec<usize> = batch.iter().map(|&row| training.labels[row]).collect();
-            let features = tape.constant(training.features.select(Axis(0), batch));
+            let features = tape.constant(gather_rows(training.features, batch));
             let (loss, parameters) = model.record_loss(&tape, features, &labels);
             let value = loss.item();
             let diverged = |what, anomaly, history: &History| {
@@ -269,6 +269,16 @@ pub fn train(
         step_seconds: step_time.as_secs_f64(),
         evaluation_seconds: evaluation_time.as_secs_f64(),
     })
+}
+
+/// The rows of `features` at the indices `rows`, in that order (what
+/// ndarray's `select` does, several times faster for a small batch).
+pub fn gather_rows(features: &Array2<f64>, rows: &[usize]) -> Array2<f64> {
+    let mut batch = Array2::zeros((rows.len(), features.ncols()));
+    for (mut out, &row) in batch.rows_mut().into_iter().zip(rows) {
+        out.assign(&features.row(row));
+    }
+    batch
 }
 
 #[cfg(test)]
@@ -388,7 +398,7 @@ mod tests {
         order.shuffle(&mut rng);
         let shuffled_labels: Vec<usize> = order.iter().map(|&row| labels[row]).collect();
         let tape = Tape::new();
-        let shuffled_features = tape.constant(features.select(Axis(0), &order));
+        let shuffled_features = tape.constant(gather_rows(&features, &order));
         let (loss, parameters) = initial.record_loss(&tape, shuffled_features, &shuffled_labels);
         assert_eq!(trained.history.epochs[0].train_loss, loss.item());
         let grads = tape.backward(loss);
