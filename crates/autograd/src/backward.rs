@@ -10,9 +10,9 @@
 
 use std::ops::Index;
 
-use ndarray::{Array2, Zip};
+use ndarray::Array2;
 
-use crate::forward::{column_sums, map, matmul, row_major, rows, rows_mut, scalar, zip_map};
+use crate::forward::{column_sums, map, matmul, row_major, rows, rows_mut, scalar, update_with, zip_map};
 use crate::op::Op;
 use crate::pool::Pool;
 use crate::tape::{Node, NodeId, Tape};
@@ -282,7 +282,8 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
                 sweep.send(*b, zip_map(sweep.pool, grad.view(), value(a), |g, a| g * a));
             }
             if sweep.wants(*a) {
-                sweep.send(*a, grad * value(b));
+                update_with(&mut grad, value(b), |g, b| *g *= b);
+                sweep.send(*a, grad);
             } else {
                 sweep.pool.put(grad);
             }
@@ -301,7 +302,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         }
         Op::Relu(a) => {
             // dA = G ⊙ [A > 0]; relu'(0) = 0
-            Zip::from(&mut grad).and(value(a)).for_each(|g, &x| {
+            update_with(&mut grad, value(a), |g, x| {
                 if x <= 0.0 {
                     *g = 0.0;
                 }
@@ -310,7 +311,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         }
         Op::Square(a) => {
             // dA = 2 A ⊙ G
-            Zip::from(&mut grad).and(value(a)).for_each(|g, &x| *g *= 2.0 * x);
+            update_with(&mut grad, value(a), |g, x| *g *= 2.0 * x);
             sweep.send(*a, grad);
         }
         // dA = g everywhere

@@ -87,21 +87,42 @@ pub(crate) fn scalar(pool: &Pool, x: f64) -> Array2<f64> {
     out
 }
 
-/// `f` applied to every entry of `a`.
+/// `f` applied to every entry of `a`. Row-major operands are walked as
+/// plain slices, which the compiler vectorises; others through `Zip`.
 pub(crate) fn map(pool: &Pool, a: ArrayView2<f64>, f: impl Fn(f64) -> f64) -> Array2<f64> {
     let mut out = pool.take(a.dim());
-    Zip::from(&mut out).and(&a).for_each(|out, &x| *out = f(x));
+    match (out.as_slice_mut(), a.as_slice()) {
+        (Some(out), Some(a)) => out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x)),
+        _ => Zip::from(&mut out).and(&a).for_each(|out, &x| *out = f(x)),
+    }
     out
 }
 
-/// `f` applied to the entries of `a` and `b` pairwise (same shapes).
+/// `f` applied to the entries of `a` and `b` pairwise (same shapes), walked
+/// as [`map`] walks them.
 pub(crate) fn zip_map(pool: &Pool, a: ArrayView2<f64>, b: ArrayView2<f64>, f: impl Fn(f64, f64) -> f64) -> Array2<f64> {
     let mut out = pool.take(a.dim());
-    Zip::from(&mut out)
-        .and(&a)
-        .and(&b)
-        .for_each(|out, &x, &y| *out = f(x, y));
+    match (out.as_slice_mut(), a.as_slice(), b.as_slice()) {
+        (Some(out), Some(a), Some(b)) => {
+            out.iter_mut()
+                .zip(a.iter().zip(b))
+                .for_each(|(out, (&x, &y))| *out = f(x, y));
+        }
+        _ => Zip::from(&mut out)
+            .and(&a)
+            .and(&b)
+            .for_each(|out, &x, &y| *out = f(x, y)),
+    }
     out
+}
+
+/// `f(t, a)` for every entry `t` of `target` and the matching entry of `a`,
+/// updating `target` in place (walked as [`map`] walks its operands).
+pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl Fn(&mut f64, f64)) {
+    match (target.as_slice_mut(), a.as_slice()) {
+        (Some(target), Some(a)) => target.iter_mut().zip(a).for_each(|(t, &x)| f(t, x)),
+        _ => Zip::from(target).and(&a).for_each(|t, &x| f(t, x)),
+    }
 }
 
 /// The matrix product `a · b`.
@@ -155,12 +176,14 @@ pub(crate) fn rows_mut(buffer: &mut [f64], cols: usize) -> std::slice::ChunksExa
 /// The 1 x n row `bias` added to every row of `a` (a row-broadcast add).
 pub(crate) fn add_bias(pool: &Pool, a: ArrayView2<f64>, bias: ArrayView2<f64>) -> Array2<f64> {
     let mut out = pool.take(a.dim());
-    out.assign(&a);
-    let bias = row_major(bias);
+    let (a, bias) = (row_major(a), row_major(bias));
     let bias = bias.as_slice().expect("row-major");
     let cols = out.ncols();
-    for row in rows_mut(out.as_slice_mut().expect("row-major"), cols) {
-        row.iter_mut().zip(bias).for_each(|(x, b)| *x += b);
+    let a_rows = rows(a.as_slice().expect("row-major"), cols);
+    for (row, a_row) in rows_mut(out.as_slice_mut().expect("row-major"), cols).zip(a_rows) {
+        row.iter_mut()
+            .zip(a_row.iter().zip(bias))
+            .for_each(|(x, (a, b))| *x = a + b);
     }
     out
 }

@@ -14,10 +14,17 @@ use ndarray::Array2;
 
 use crate::tape::Value;
 
-/// A collection of unused `f64` buffers, the most recently kept last.
+/// Unused `f64` buffers, on one shelf per length.
 #[derive(Debug, Default)]
 pub(crate) struct Pool {
-    spare: RefCell<Vec<Vec<f64>>>,
+    shelves: RefCell<Vec<Shelf>>,
+}
+
+/// The spare buffers of one length.
+#[derive(Debug)]
+struct Shelf {
+    len: usize,
+    buffers: Vec<Vec<f64>>,
 }
 
 impl Pool {
@@ -26,19 +33,31 @@ impl Pool {
     /// (its old contents are meaningless), else a new zeroed one.
     pub(crate) fn take(&self, (rows, cols): (usize, usize)) -> Array2<f64> {
         let len = rows * cols;
-        let mut spare = self.spare.borrow_mut();
-        let buffer = match spare.iter().rposition(|buffer| buffer.len() == len) {
-            Some(index) => spare.swap_remove(index),
-            None => vec![0.0; len],
+        let spare = {
+            let mut shelves = self.shelves.borrow_mut();
+            shelves
+                .iter_mut()
+                .find(|shelf| shelf.len == len)
+                .and_then(|shelf| shelf.buffers.pop())
         };
+        let buffer = spare.unwrap_or_else(|| vec![0.0; len]);
         Array2::from_shape_vec((rows, cols), buffer).expect("the buffer has rows * cols entries")
     }
 
     /// Keeps the buffer of a matrix nobody needs any more.
     pub(crate) fn put(&self, array: Array2<f64>) {
         let (buffer, _) = array.into_raw_vec_and_offset();
-        if !buffer.is_empty() {
-            self.spare.borrow_mut().push(buffer);
+        let len = buffer.len();
+        if len == 0 {
+            return;
+        }
+        let mut shelves = self.shelves.borrow_mut();
+        match shelves.iter_mut().find(|shelf| shelf.len == len) {
+            Some(shelf) => shelf.buffers.push(buffer),
+            None => shelves.push(Shelf {
+                len,
+                buffers: vec![buffer],
+            }),
         }
     }
 
@@ -55,17 +74,18 @@ impl Pool {
         }
     }
 
-    /// Lets go of the oldest buffers until at most `keep` remain, so that
-    /// the pool holds about one step's worth of memory.
+    /// Keeps at most `keep` buffers of each length (the most recently kept),
+    /// so that the pool holds about one step's worth of memory.
     pub(crate) fn keep_at_most(&self, keep: usize) {
-        let mut spare = self.spare.borrow_mut();
-        let excess = spare.len().saturating_sub(keep);
-        spare.drain(..excess);
+        for shelf in self.shelves.borrow_mut().iter_mut() {
+            let excess = shelf.buffers.len().saturating_sub(keep);
+            shelf.buffers.drain(..excess);
+        }
     }
 
     /// How many buffers are waiting to be reused.
     pub(crate) fn len(&self) -> usize {
-        self.spare.borrow().len()
+        self.shelves.borrow().iter().map(|shelf| shelf.buffers.len()).sum()
     }
 }
 
@@ -98,15 +118,23 @@ mod tests {
     }
 
     #[test]
-    fn lets_go_of_the_oldest_buffers() {
+    fn keeps_at_most_so_many_buffers_of_each_length() {
         let pool = Pool::default();
-        for len in 1..=5 {
-            pool.put(Array2::zeros((1, len)));
+        let oldest = Array2::<f64>::zeros((2, 2));
+        let oldest_address = oldest.as_ptr();
+        pool.put(oldest);
+        for _ in 0..3 {
+            pool.put(Array2::zeros((1, 4)));
         }
+        pool.put(Array2::zeros((1, 3)));
         pool.keep_at_most(2);
-        assert_eq!(pool.len(), 2);
-        assert_eq!(pool.take((1, 5)).len(), 5);
-        assert_eq!(pool.take((1, 4)).len(), 4);
+        assert_eq!(pool.len(), 3, "two of length 4, one of length 3");
+        let taken = [pool.take((2, 2)), pool.take((4, 1))];
+        assert!(
+            taken.iter().all(|t| t.as_ptr() != oldest_address),
+            "the oldest went first"
+        );
+        assert_eq!(pool.take((3, 1)).len(), 3);
         assert_eq!(pool.len(), 0);
     }
 }

@@ -213,8 +213,8 @@ impl Tape {
                 self.pool.put(saved);
             }
         }
-        // A step leaves about one buffer per node and one per gradient
-        // contribution; anything beyond that is not reused and is let go.
+        // A step needs at most about three buffers of one length per node
+        // (its value, its adjoint and a contribution); more are let go.
         self.pool.keep_at_most(3 * count);
     }
 
