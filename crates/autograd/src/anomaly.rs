@@ -94,7 +94,18 @@ impl Tape {
 /// contiguous memory as a plain slice when it can.
 pub fn all_finite(values: ArrayView2<'_, f64>) -> bool {
     match values.as_slice_memory_order() {
-        Some(slice) => slice.iter().all(|x| x.is_finite()),
+        // x · 0 is 0 for a finite x and NaN for ±inf or NaN, so the sum of
+        // the products is NaN exactly when some entry is not finite; eight
+        // running sums without an early exit let the compiler vectorise it.
+        Some(slice) => {
+            let mut lanes = [0.0; 8];
+            let chunks = slice.chunks_exact(8);
+            let tail = chunks.remainder().iter().fold(0.0, |sum, x| sum + x * 0.0);
+            for chunk in chunks {
+                lanes.iter_mut().zip(chunk).for_each(|(lane, x)| *lane += x * 0.0);
+            }
+            (lanes.iter().sum::<f64>() + tail).is_finite()
+        }
         None => values.iter().all(|x| x.is_finite()),
     }
 }
@@ -174,6 +185,25 @@ mod tests {
             (anomaly.node, anomaly.op.as_str(), anomaly.pass),
             (product.id(), "mul", Pass::Backward)
         );
+    }
+
+    #[test]
+    fn all_finite_finds_any_nan_or_infinity() {
+        for len in [1, 7, 8, 9, 20] {
+            let clean = ndarray::Array2::from_shape_fn((1, len), |(_, j)| j as f64 * 1e300);
+            assert!(all_finite(clean.view()), "length {len}");
+            assert!(all_finite(clean.t()), "length {len}, transposed");
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                for position in [0, len / 2, len - 1] {
+                    let mut dirty = clean.clone();
+                    dirty[[0, position]] = bad;
+                    assert!(!all_finite(dirty.view()), "{bad} at {position} of {len}");
+                }
+            }
+        }
+        let strided = ndarray::Array2::from_shape_fn((3, 4), |(i, j)| if (i, j) == (2, 1) { f64::NAN } else { 1.0 });
+        let left_half = strided.slice_axis(ndarray::Axis(1), ndarray::Slice::from(..2));
+        assert!(!all_finite(left_half), "a strided view takes the other path");
     }
 
     #[test]
