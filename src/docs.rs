@@ -25,3 +25,6 @@ mod chapter_06_masked_factorisation {}
 
 #[doc = include_str!("../docs/07-mlp-on-iris.md")]
 mod chapter_07_mlp_on_iris {}
+
+#[doc = include_str!("../docs/08-performance.md")]
+mod chapter_08_performance {}
