@@ -23,10 +23,13 @@ use crate::cli::Failure;
 use crate::output::OutputDir;
 use crate::plot::Chart;
 
-/// Random cases are redrawn until every element is at least this far from a
-/// kink (relu at 0): the whole-function check perturbs every node at once
-/// and knows nothing of kinks.
-pub const KINK_MARGIN: f64 = 1e-3;
+/// Random cases are redrawn until the localised check, with this as its
+/// step, would skip nothing (`kinks_on_tape`): the whole-function check
+/// perturbs every node at once and knows nothing of kinks. Ten steps `h`:
+/// relu inputs stay 1e-5 from 0 (perturbing one entry by `h` moves them by
+/// at most `2h`, inputs and weights being below 2 in size), and norms 0.1
+/// from their tip (`check::NORM_TIP_RADIUS_IN_STEPS` steps of 1e-5).
+pub const KINK_MARGIN: f64 = 10.0 * 1e-6;
 
 /// One row of the table: an op or a loss over all its cases.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -161,7 +164,8 @@ impl ExperimentLoss {
 
     /// Draws a case from `seed`: sides from 1 to 6, U and V from U(0, 1) as
     /// the experiments initialise them, A and X in [-2, 2), weights in
-    /// [-1, 1); redrawn until no relu input is within [`KINK_MARGIN`] of 0.
+    /// [-1, 1); redrawn until [`kinks_on_tape`] finds nothing within
+    /// [`KINK_MARGIN`].
     pub fn draw(self, seed: u64) -> LossCase {
         let mut rng = StdRng::seed_from_u64(seed);
         loop {

@@ -52,7 +52,7 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, pool: &
             let a = view(a);
             scalar(pool, a.sum() / a.len() as f64)
         }
-        Op::FrobeniusNorm(a) => scalar(pool, sum_of_squares(view(a)).sqrt()),
+        Op::FrobeniusNorm(a) => scalar(pool, frobenius_norm(view(a))),
         Op::SumSquares(a) => scalar(pool, sum_of_squares(view(a))),
         Op::LogSoftmax(a) => log_softmax(pool, view(a)),
         Op::CrossEntropy { logits, labels } => {
@@ -152,6 +152,26 @@ pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
     }
 }
 
+/// `‖A‖_F = sqrt(Σᵢⱼ aᵢⱼ²)`, without the overflow or underflow of the
+/// squares: entries of 1e200 would square to inf and entries of 1e-200 to 0.
+/// When the plain sum of squares leaves the range where it is exact to
+/// rounding, the entries are divided by the largest magnitude `s` first:
+/// `‖A‖ = s · sqrt(Σ (aᵢⱼ / s)²)`, every term at most 1.
+pub(crate) fn frobenius_norm(a: ArrayView2<f64>) -> f64 {
+    // Squares too small to be normal floats contribute below 1e-18 of a
+    // sum above this floor; below it they may be most of it.
+    const SMALLEST_EXACT_SUM: f64 = 1e-290;
+    let sum = sum_of_squares(a);
+    if sum.is_nan() || (sum.is_finite() && sum >= SMALLEST_EXACT_SUM) {
+        return sum.sqrt();
+    }
+    let largest = a.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    if largest == 0.0 || largest.is_infinite() {
+        return largest;
+    }
+    largest * a.iter().map(|x| (x / largest) * (x / largest)).sum::<f64>().sqrt()
+}
+
 /// `a` in row-major layout: borrowed when it already is, copied otherwise.
 /// Row-wise ops then walk each row as a plain slice.
 pub(crate) fn row_major(a: ArrayView2<'_, f64>) -> CowArray<'_, f64, Ix2> {
@@ -201,24 +221,21 @@ pub(crate) fn column_sums(pool: &Pool, g: ArrayView2<f64>) -> Array2<f64> {
     sums
 }
 
-/// Log-softmax of each row: `yⱼ = aⱼ - m - log Σₖ exp(aₖ - m)` with `m` the
-/// row's maximum, so that no `exp` overflows; logits of size 1e5 stay exact.
+/// Log-softmax of each row: `yⱼ = (aⱼ - m) - log Σₖ exp(aₖ - m)` with `m`
+/// the row's maximum, so that no `exp` overflows. The order of the
+/// subtractions matters for large logits: `aⱼ - m` is exact, whereas
+/// `aⱼ - (m + log Σ)` would round `m + log Σ` to the spacing of floats near
+/// `m` (0.016 at 1e14) and lose the small log-probabilities' digits.
 pub(crate) fn log_softmax(pool: &Pool, a: ArrayView2<f64>) -> Array2<f64> {
     let mut out = pool.take(a.dim());
     out.assign(&a);
     let cols = out.ncols();
     for row in rows_mut(out.as_slice_mut().expect("row-major"), cols) {
-        let shift = log_sum_exp(row);
-        row.iter_mut().for_each(|x| *x -= shift);
+        let max = row_max(row);
+        let log_sum = row.iter().map(|x| (x - max).exp()).sum::<f64>().ln();
+        row.iter_mut().for_each(|x| *x = (*x - max) - log_sum);
     }
     out
-}
-
-/// `log Σₖ exp(aₖ)` of one row, computed as `m + log Σₖ exp(aₖ - m)`.
-/// A NaN anywhere in the row makes the result NaN.
-pub(crate) fn log_sum_exp(row: &[f64]) -> f64 {
-    let max = row_max(row);
-    max + row.iter().map(|x| (x - max).exp()).sum::<f64>().ln()
 }
 
 /// Writes `exp(aₖ - m)` into `out`, with `m` the row's maximum (so no
@@ -235,8 +252,9 @@ fn row_max(row: &[f64]) -> f64 {
     row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
 }
 
-/// Mean over rows of `-log softmax(z)ᵢ,yᵢ = log Σₖ exp(zᵢₖ) - zᵢ,yᵢ`, and
-/// the softmax probabilities `exp(zᵢₖ) / Σⱼ exp(zᵢⱼ)`, one `exp` per entry.
+/// Mean over rows of `-log softmax(z)ᵢ,yᵢ = (mᵢ - zᵢ,yᵢ) + log Σₖ exp(zᵢₖ - mᵢ)`
+/// (`mᵢ` the row's maximum, subtracted first as in [`log_softmax`]), and the
+/// softmax probabilities `exp(zᵢₖ - mᵢ) / Σⱼ exp(zᵢⱼ - mᵢ)`, one `exp` per entry.
 pub(crate) fn cross_entropy(pool: &Pool, logits: ArrayView2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
     let cols = logits.ncols();
     let logits = row_major(logits);
@@ -248,7 +266,7 @@ pub(crate) fn cross_entropy(pool: &Pool, logits: ArrayView2<f64>, labels: &[usiz
         .zip(labels)
     {
         let (max, sum) = shifted_exp_into(row, p);
-        total += max + sum.ln() - row[label];
+        total += (max - row[label]) + sum.ln();
         p.iter_mut().for_each(|p| *p /= sum);
     }
     (total / labels.len() as f64, probabilities)

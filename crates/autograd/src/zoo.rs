@@ -24,10 +24,11 @@ use std::fmt;
 
 use ndarray::{Array2, ArrayView2, Axis, Zip};
 
+use crate::check::near_norm_tip;
 use crate::check::random::SplitMix64;
 use crate::check::{Diagnosis, LocalCheck};
 use crate::custom::CustomOp;
-use crate::forward::{log_softmax, scalar, sum_of_squares};
+use crate::forward::{frobenius_norm, log_softmax, scalar};
 use crate::pool::Pool;
 use crate::tape::Tape;
 use crate::var::Var;
@@ -255,7 +256,7 @@ impl CustomOp for NormMissingDivision {
     }
 
     fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
-        scalar(&Pool::default(), sum_of_squares(inputs[0]).sqrt())
+        scalar(&Pool::default(), frobenius_norm(inputs[0]))
     }
 
     fn vjp(&self, inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
@@ -263,10 +264,8 @@ impl CustomOp for NormMissingDivision {
         vec![inputs[0].mapv(|a| g * a)]
     }
 
-    fn kink(&self, inputs: &[ArrayView2<f64>], operand: usize, element: (usize, usize), step: f64) -> Option<String> {
-        let a = inputs[operand];
-        let others_zero = a.indexed_iter().all(|(at, &x)| at == element || x == 0.0);
-        (others_zero && a[element].abs() <= step).then(|| "the norm is not differentiable at A = 0".to_owned())
+    fn kink(&self, inputs: &[ArrayView2<f64>], operand: usize, _element: (usize, usize), step: f64) -> Option<String> {
+        near_norm_tip(inputs[operand], step)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Fan-out, NaN propagation, numerical stability, shape errors and tape reuse.
 
-use approx::assert_abs_diff_eq;
+use approx::{assert_abs_diff_eq, assert_relative_eq};
 use autograd::{GradCheckError, Tape, Var, gradcheck};
 use ndarray::{Array2, array};
 
@@ -129,6 +129,54 @@ fn scaled_logits_keep_exact_probabilities() {
     assert_eq!(y[[0, 0]], 0.0);
     assert_eq!(y[[1, 1]], 0.0);
     assert_abs_diff_eq!(y[[0, 1]], -0.5e5, epsilon = 1e-9);
+}
+
+#[test]
+fn large_logits_keep_the_digits_of_small_log_probabilities() {
+    // Logits 1e14 and 1e14 + 1 (floats 0.016 apart there) differ by exactly
+    // 1, so log softmax = [-1 - log(1 + e⁻¹), -log(1 + e⁻¹)]: log(1 + e⁻¹)
+    // = 0.31326168751822286. Computing x - (m + log Σ) would round m + log Σ
+    // to a multiple of 0.016; (x - m) - log Σ keeps every digit.
+    let log_one_plus = (1.0 + (-1.0f64).exp()).ln();
+    let tape = Tape::new();
+    let z = tape.parameter(array![[1e14, 1e14 + 1.0]]);
+    let y = z.log_softmax().value();
+    assert_abs_diff_eq!(y, array![[-1.0 - log_one_plus, -log_one_plus]], epsilon = 1e-15);
+    // Cross-entropy against class 0 is -y₀, against class 1 it is -y₁.
+    assert_abs_diff_eq!(z.cross_entropy(&[0]).item(), 1.0 + log_one_plus, epsilon = 1e-15);
+    assert_abs_diff_eq!(z.cross_entropy(&[1]).item(), log_one_plus, epsilon = 1e-15);
+}
+
+#[test]
+fn the_norm_neither_overflows_nor_underflows() {
+    // ||[3s, 4s]|| = 5s for every scale s; squaring 3e200 overflows to inf
+    // and squaring 3e-200 underflows to 0, so the norm rescales by max |a|.
+    for scale in [1e-300, 1e-200, 1e-160, 1.0, 1e160, 1e200, 1e300] {
+        let tape = Tape::new();
+        let a = tape.parameter(array![[3.0 * scale, -4.0 * scale]]);
+        let norm = a.frobenius_norm();
+        assert_relative_eq!(norm.item(), 5.0 * scale, max_relative = 1e-15);
+        // dA = A / ||A|| = [0.6, -0.8] at every scale.
+        assert_abs_diff_eq!(tape.backward(norm)[a], array![[0.6, -0.8]], epsilon = 1e-15);
+    }
+    // An infinite entry gives an infinite norm; a NaN still shows.
+    let tape = Tape::new();
+    assert_eq!(
+        tape.constant(array![[1.0, f64::INFINITY]]).frobenius_norm().item(),
+        f64::INFINITY
+    );
+    assert!(
+        tape.constant(array![[1e-200, f64::NAN]])
+            .frobenius_norm()
+            .item()
+            .is_nan()
+    );
+    assert!(
+        tape.constant(array![[1e200, f64::NAN]])
+            .frobenius_norm()
+            .item()
+            .is_nan()
+    );
 }
 
 // ---- gradcheck reports what failed ----

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use autograd::check::{Adjoint, LocalCheck, builtin_ops, decade_steps, eps_sweep, kinks_on_tape};
-use autograd::{CustomOp, GradCheck, Tape, gradcheck};
+use autograd::{CustomOp, GradCheck, GradCheckError, Tape, gradcheck};
 use ndarray::{Array2, ArrayView2, Zip, array};
 use proptest::prelude::*;
 
@@ -259,6 +259,35 @@ fn the_norm_of_a_zero_matrix_is_skipped() {
     let report = LocalCheck::default().run(&tape, a.frobenius_norm());
     assert!(report.passed(), "{report}");
     assert_eq!((report.nodes[0].compared, report.kinks().count()), (3, 0));
+}
+
+#[test]
+fn the_norm_near_its_tip_is_skipped_because_differences_are_off_there() {
+    // ||A|| = 1e-4 · sqrt(1 + 4 + 9 + 0.25) ≈ 3.8e-4 = 380 h: smooth, but the
+    // cone bends so sharply that the central difference errs by up to
+    // (h/||A||)² / 2 ≈ 3.5e-6 of the slope, beyond the tolerance 1e-6.
+    let near_tip = array![[1.0, -2.0], [3.0, 0.5]] * 1e-4;
+    let error = match gradcheck(|_, x| x[0].frobenius_norm(), std::slice::from_ref(&near_tip)) {
+        Err(GradCheckError::Mismatch { element, .. }) => element.rel_error().unwrap(),
+        other => panic!("the whole-function check should fail here: {other:?}"),
+    };
+    assert!((1e-6..1e-5).contains(&error), "{error:e}");
+
+    // The localised check knows the op and skips every element, with the reason.
+    let tape = Tape::new();
+    let a = tape.parameter(&near_tip);
+    let report = LocalCheck::default().run(&tape, a.frobenius_norm());
+    assert!(report.passed(), "{report}");
+    assert_eq!((report.compared(), report.kinks().count()), (0, 4));
+    let (_, kink) = report.kinks().next().unwrap();
+    assert!(kink.reason.contains("is within 1e4 h = 1e-2 of it"), "{}", kink.reason);
+
+    // At ||A|| = 0.1 = 1e5 h the difference is trusted again (error 5e-11 at most).
+    let tape = Tape::new();
+    let a = tape.parameter(array![[0.0, 6e-2], [8e-2, 0.0]]);
+    let report = LocalCheck::default().run(&tape, a.frobenius_norm());
+    assert!(report.passed(), "{report}");
+    assert_eq!((report.compared(), report.kinks().count()), (4, 0));
 }
 
 /// `C = max(A, B)` element-wise; at a tie `A = B` the subgradient sends `G`
