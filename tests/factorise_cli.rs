@@ -93,6 +93,48 @@ fn help_lists_the_flags() {
 }
 
 #[test]
+fn a_column_taken_for_labels_is_named_and_kept_with_columns_all() {
+    // Integer ratings: the last column's 5 distinct integers look like class
+    // labels, so `--columns features` (the default) leaves it out, and says so.
+    let dir = tempfile::tempdir().unwrap();
+    let ratings = "5,3,4,1\n4,2,5,2\n1,1,2,5\n2,1,1,4\n5,4,4,1\n";
+    let dropped = run_on("factorise", ratings, dir.path(), &["--json", "--epochs", "10"]).success();
+    let header = dropped.stdout.lines().next().unwrap().to_owned();
+    assert!(
+        header.contains(": 5 x 3 (label column 3 left out), columns centred"),
+        "{header}"
+    );
+    assert_eq!(dropped.json()["label_column"], 3);
+    let kept = run_on(
+        "factorise",
+        ratings,
+        dir.path(),
+        &["--json", "--epochs", "10", "--columns", "all"],
+    )
+    .success();
+    assert!(kept.stdout.contains(": 5 x 4, columns centred"), "{}", kept.stdout);
+    assert!(kept.json()["label_column"].is_null());
+}
+
+#[test]
+fn a_full_rank_fit_reaches_the_bound_of_zero() {
+    // Rank 3 = min(8, 3): the bound is 0 and a residual at rounding level
+    // has reached it (not "0.00% above the bound 0").
+    let dir = tempfile::tempdir().unwrap();
+    let json = factorise(dir.path(), &["--json", "--rank", "3"]).success().json();
+    assert_eq!(json["svd_residual"], 0.0);
+    assert!(json["residual"].as_f64().unwrap() < 1e-9, "{json}");
+    assert_eq!(json["reached_bound"], true);
+    assert!(
+        json["diagnosis"]
+            .as_str()
+            .unwrap()
+            .starts_with("reached the rank-3 bound 0"),
+        "{json}"
+    );
+}
+
+#[test]
 fn a_bad_flag_value_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     factorise(dir.path(), &["--lr", "0"]).fails(2);

@@ -7,7 +7,7 @@ use adlab::cli::{
     CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, non_negative_f64, open_fraction, print_json,
 };
 use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, DEFAULT_L2, first_step, run};
-use adlab::experiments::factorise::{DataArgs, TrainArgs};
+use adlab::experiments::factorise::{DataArgs, TrainArgs, label_column_note};
 use clap::Parser;
 
 /// Matrix completion: hide a seeded share of a data matrix's entries
@@ -80,8 +80,20 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
 
 fn print_summary(s: &CompleteSummary) {
     println!(
-        "{}: {} x {}, {} observed, {} held out; rank {}, {} loss, λ = {}, {}, lr {}, {} epochs, seed {}",
-        s.data, s.rows, s.cols, s.observed, s.held_out, s.rank, s.loss, s.l2, s.optimizer, s.lr, s.epochs, s.seed
+        "{}: {} x {}{}, {} observed, {} held out; rank {}, {} loss, λ = {}, {}, lr {}, {} epochs, seed {}",
+        s.data,
+        s.rows,
+        s.cols,
+        label_column_note(s.label_column),
+        s.observed,
+        s.held_out,
+        s.rank,
+        s.loss,
+        s.l2,
+        s.optimizer,
+        s.lr,
+        s.epochs,
+        s.seed
     );
     println!("RMSE on observed entries : {:.4}", s.observed_rmse);
     if let (Some(heldout), Some(baseline)) = (s.heldout_rmse, s.baseline_rmse) {

@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, print_json};
-use adlab::experiments::factorise::{DataArgs, FactoriseSettings, FactoriseSummary, TrainArgs, first_step, run};
+use adlab::experiments::factorise::{
+    DataArgs, FactoriseSettings, FactoriseSummary, TrainArgs, first_step, label_column_note, run,
+};
 use clap::Parser;
 
 /// Factorise a data matrix A ≈ U Vᵀ (columns centred) by gradient descent
@@ -63,8 +65,18 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
 
 fn print_summary(s: &FactoriseSummary) {
     println!(
-        "{}: {} x {}, columns {}; rank {}, {} loss, {}, lr {}, {} epochs, seed {}",
-        s.data, s.rows, s.cols, s.scaling, s.rank, s.loss, s.optimizer, s.lr, s.epochs, s.seed
+        "{}: {} x {}{}, columns {}; rank {}, {} loss, {}, lr {}, {} epochs, seed {}",
+        s.data,
+        s.rows,
+        s.cols,
+        label_column_note(s.label_column),
+        s.scaling,
+        s.rank,
+        s.loss,
+        s.optimizer,
+        s.lr,
+        s.epochs,
+        s.seed
     );
     println!("residual ||A - U Vᵀ||_F = {:.6}", s.residual);
     println!("SVD bound (rank {})      = {:.6}", s.rank, s.svd_residual);

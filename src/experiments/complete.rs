@@ -5,11 +5,14 @@
 
 use std::path::PathBuf;
 
-use factor::{Config, LabExample, complete, holdout_mask};
+use data::{FeatureMatrix, Scale, Standardiser};
+use factor::{Config, FactorError, LabExample, complete, holdout_mask};
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::factorise::{CurveFiles, DataArgs, FirstStep, factorisation_first_step, file_name, points, train_and_write};
+use super::factorise::{
+    CurveFiles, DataArgs, FirstStep, factorisation_first_step, file_name, label_column_note, points, train_and_write,
+};
 use crate::cli::Failure;
 use crate::output::OutputDir;
 use crate::plot::Chart;
@@ -82,6 +85,8 @@ pub struct CompleteSummary {
     pub rows: usize,
     /// Columns of the matrix.
     pub cols: usize,
+    /// The file's column left out as class labels (0-based), if any.
+    pub label_column: Option<usize>,
     /// `centred`, `standardised`, or `none` for the example.
     pub scaling: &'static str,
     /// Entries fitted.
@@ -134,6 +139,7 @@ pub fn run(settings: &CompleteSettings) -> Result<CompleteSummary, Failure> {
         observed,
         name,
         scaling,
+        label_column,
     } = Problem::new(settings)?;
     let out = OutputDir::create(&settings.out)?;
     let write = |losses: &[f64]| write_complete_curve(&out, &name, config, losses);
@@ -163,6 +169,7 @@ pub fn run(settings: &CompleteSettings) -> Result<CompleteSummary, Failure> {
         },
         rows: a.nrows(),
         cols: a.ncols(),
+        label_column,
         scaling,
         observed: observed_count,
         held_out: a.len() - observed_count,
@@ -195,9 +202,15 @@ pub fn first_step(settings: &CompleteSettings) -> Result<FirstStep, Failure> {
     let (rows, cols) = problem.matrix.dim();
     let hidden = problem.observed.iter().filter(|&&m| m == 0.0).count();
     let description = format!(
-        "{} ({rows} x {cols}, columns {}, {hidden} entries hidden), rank {}, {} loss on observed entries \
+        "{} ({rows} x {cols}{}, columns {}, {hidden} entries hidden), rank {}, {} loss on observed entries \
          + {} (||U||² + ||V||²), U and V from U(0, 1) with seed {}",
-        problem.name, problem.scaling, config.rank, config.loss, config.l2, config.seed
+        problem.name,
+        label_column_note(problem.label_column),
+        problem.scaling,
+        config.rank,
+        config.loss,
+        config.l2,
+        config.seed
     );
     Ok(factorisation_first_step(
         &problem.matrix,
@@ -215,6 +228,8 @@ struct Problem {
     /// The file's name, or `lab example`.
     name: String,
     scaling: &'static str,
+    /// The file's column left out as class labels, if any.
+    label_column: Option<usize>,
 }
 
 impl Problem {
@@ -233,18 +248,42 @@ impl Problem {
                 observed: example.observed,
                 name: "lab example".to_owned(),
                 scaling: "none",
+                label_column: None,
             });
         }
-        let matrix = settings.data.load_for(config)?;
-        let observed = holdout_mask(matrix.nrows(), matrix.ncols(), settings.holdout, config.seed)
+        let FeatureMatrix {
+            matrix: raw,
+            label_column,
+        } = settings.data.read_for(config)?;
+        let (matrix, observed) = hide_and_scale(&raw, settings.holdout, config.seed, settings.data.scale())
             .map_err(|error| Failure::new(format!("{}: {error}", settings.data.data.display())))?;
         Ok(Problem {
             matrix,
             observed,
             name: file_name(&settings.data.data),
             scaling: settings.data.scaling(),
+            label_column,
         })
     }
+}
+
+/// Hides the seeded share `holdout` of the entries of `raw` and scales its
+/// columns with means (and spreads) of the observed entries only: the
+/// hidden entries must not shape the matrix the model trains on. Returns
+/// the scaled matrix, hidden entries included (to judge the guesses), and
+/// the mask (1 = observed).
+///
+/// # Errors
+/// As [`holdout_mask`].
+pub fn hide_and_scale(
+    raw: &Array2<f64>,
+    holdout: f64,
+    seed: u64,
+    scale: Scale,
+) -> Result<(Array2<f64>, Array2<f64>), FactorError> {
+    let observed = holdout_mask(raw.nrows(), raw.ncols(), holdout, seed)?;
+    let scaled = Standardiser::fit_observed(raw, &observed, scale).transform(raw);
+    Ok((scaled, observed))
 }
 
 /// Every hidden entry with the prediction and the baseline's guess.
@@ -281,6 +320,30 @@ fn write_complete_curve(out: &OutputDir, name: &str, config: &Config, losses: &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hidden_entries_do_not_shape_the_training_matrix() {
+        // Whatever the hidden entries hold, the observed entries the model
+        // trains on come out the same: the columns are centred (or
+        // standardised) on observed entries only.
+        let raw = DataArgs::default().read_for(&Config::default()).unwrap().matrix;
+        for scale in [Scale::CentreOnly, Scale::StdDev] {
+            let (scaled, observed) = hide_and_scale(&raw, DEFAULT_HOLDOUT, 4, scale).unwrap();
+            let moved = Array2::from_shape_fn(
+                raw.dim(),
+                |at| {
+                    if observed[at] == 1.0 { raw[at] } else { raw[at] + 50.0 }
+                },
+            );
+            let (scaled_moved, observed_moved) = hide_and_scale(&moved, DEFAULT_HOLDOUT, 4, scale).unwrap();
+            assert_eq!(observed_moved, observed);
+            assert_eq!(&scaled_moved * &observed, &scaled * &observed);
+            // The observed entries of each column have mean 0.
+            for (values, seen) in scaled.columns().into_iter().zip(observed.columns()) {
+                assert!(values.dot(&seen).abs() < 1e-12);
+            }
+        }
+    }
 
     #[test]
     fn the_lab_example_guesses_its_two_hidden_entries() {

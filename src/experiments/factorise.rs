@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use autograd::optim::OptimizerKind;
 use autograd::{Tape, Var, inspect};
 use clap::Args;
+use data::{FeatureMatrix, Scale, Standardiser};
 use factor::{Config, FactorError, Loss, diagnose, record_loss, truncated_svd};
 use ndarray::Array2;
 use rand::rngs::StdRng;
@@ -109,28 +110,52 @@ impl DataArgs {
         if self.standardise { "standardised" } else { "centred" }
     }
 
+    /// How [`DataArgs::load`] scales the columns.
+    pub fn scale(&self) -> Scale {
+        if self.standardise {
+            Scale::StdDev
+        } else {
+            Scale::CentreOnly
+        }
+    }
+
     /// Reads the chosen columns and centres (or standardises) them.
     pub fn load(&self) -> Result<Array2<f64>, Failure> {
-        let mut matrix = data::read_matrix(&self.data, &self.columns.to_data())?;
-        if self.standardise {
-            data::standardise_columns(&mut matrix);
-        } else {
-            data::centre_columns(&mut matrix);
-        }
+        let mut matrix = self.read()?;
+        Standardiser::fit(&matrix, self.scale()).apply(&mut matrix);
         Ok(matrix)
     }
 
     /// Reads the matrix as [`DataArgs::load`] does and checks the training
     /// settings against it; an error names the file
     /// (`datasets/iris.data: rank 5 is larger than min(150, 4) = 4`).
-    pub fn load_for(&self, config: &Config) -> Result<Array2<f64>, Failure> {
-        let matrix = self.load()?;
-        let (rows, cols) = matrix.dim();
-        factor::validate_matrix(&matrix)
+    pub fn load_for(&self, config: &Config) -> Result<FeatureMatrix, Failure> {
+        let mut features = self.read_for(config)?;
+        Standardiser::fit(&features.matrix, self.scale()).apply(&mut features.matrix);
+        Ok(features)
+    }
+
+    /// The chosen columns as the file has them, checked against the
+    /// training settings as in [`DataArgs::load_for`], not yet scaled.
+    pub fn read_for(&self, config: &Config) -> Result<FeatureMatrix, Failure> {
+        let features = data::read_features(&self.data, &self.columns.to_data())?;
+        let (rows, cols) = features.matrix.dim();
+        factor::validate_matrix(&features.matrix)
             .and_then(|()| config.validate(rows, cols))
             .map_err(|error| Failure::new(format!("{}: {error}", self.data.display())))?;
-        Ok(matrix)
+        Ok(features)
     }
+
+    fn read(&self) -> Result<Array2<f64>, Failure> {
+        Ok(data::read_matrix(&self.data, &self.columns.to_data())?)
+    }
+}
+
+/// `" (label column 4 left out)"` when `--columns features` took a column
+/// for class labels, else nothing: the header of `factorise` and `complete`
+/// shows it, since a column of few distinct integers is taken for labels.
+pub fn label_column_note(label_column: Option<usize>) -> String {
+    label_column.map_or_else(String::new, |column| format!(" (label column {column} left out)"))
 }
 
 /// The training flags; the defaults are [`Config::default`].
@@ -203,6 +228,8 @@ pub struct FactoriseSummary {
     pub rows: usize,
     /// Columns of the matrix.
     pub cols: usize,
+    /// The file's column left out as class labels (0-based), if any.
+    pub label_column: Option<usize>,
     /// `centred` or `standardised`.
     pub scaling: &'static str,
     /// The rank r.
@@ -248,7 +275,10 @@ pub struct FactoriseSummary {
 /// (also when the run diverges, up to the last finite loss).
 pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
     let config = &settings.config;
-    let a = settings.data.load_for(config)?;
+    let FeatureMatrix {
+        matrix: a,
+        label_column,
+    } = settings.data.load_for(config)?;
     let svd = truncated_svd(&a, config.rank)?;
     let levels = svd.levels();
     let out = OutputDir::create(&settings.out)?;
@@ -266,6 +296,7 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
         data: settings.data.data.display().to_string(),
         rows: a.nrows(),
         cols: a.ncols(),
+        label_column,
         scaling: settings.data.scaling(),
         rank: config.rank,
         loss: config.loss.name(),
@@ -293,12 +324,16 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
 /// for `--trace`. Fails as [`run`] fails on bad data or settings.
 pub fn first_step(settings: &FactoriseSettings) -> Result<FirstStep, Failure> {
     let config = &settings.config;
-    let a = settings.data.load_for(config)?;
+    let FeatureMatrix {
+        matrix: a,
+        label_column,
+    } = settings.data.load_for(config)?;
     let description = format!(
-        "{} ({} x {}, columns {}), rank {}, {} loss, U and V from U(0, 1) with seed {}",
+        "{} ({} x {}{}, columns {}), rank {}, {} loss, U and V from U(0, 1) with seed {}",
         settings.data.data.display(),
         a.nrows(),
         a.ncols(),
+        label_column_note(label_column),
         settings.data.scaling(),
         config.rank,
         config.loss,

@@ -269,11 +269,12 @@ impl MlpOutcome {
     }
 }
 
-/// `stddev` or `variance`.
+/// `stddev`, `variance` or `none`.
 pub fn scale_name(scale: Scale) -> &'static str {
     match scale {
         Scale::StdDev => "stddev",
         Scale::Variance => "variance",
+        Scale::CentreOnly => "none",
     }
 }
 

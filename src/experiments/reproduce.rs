@@ -13,11 +13,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use factor::{Config, Diagnosis, LabExample, diagnose, holdout_mask, truncated_svd};
+use factor::{Config, Diagnosis, LabExample, diagnose, truncated_svd};
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::complete::{CompleteSettings, DEFAULT_HOLDOUT, DEFAULT_L2};
+use super::complete::{CompleteSettings, DEFAULT_HOLDOUT, DEFAULT_L2, hide_and_scale};
 use super::factorise::{DataArgs, FactoriseSettings};
 use super::mlp::{Evaluation, MlpSettings};
 use super::{complete, factorise, gradcheck, mlp};
@@ -450,12 +450,13 @@ fn data_flag(settings: &ReproduceSettings) -> String {
 enum Problem<'a> {
     /// The lab's 3 x 3 example.
     Example,
-    /// Centred iris with [`DEFAULT_HOLDOUT`] of its entries held out (drawn per seed).
+    /// Iris with [`DEFAULT_HOLDOUT`] of its entries held out (drawn per
+    /// seed), centred on the observed entries.
     Iris(&'a Array2<f64>),
 }
 
 fn completion(settings: &ReproduceSettings) -> Result<Completion, Failure> {
-    let iris = settings.data_args().load()?;
+    let iris = settings.data_args().read_for(&Config::lab_report(RANK))?.matrix;
     let report = Config::lab_report(RANK);
     let report_set_up = "the report's loss and optimiser over the observed entries: \
                          ||M ⊙ (A - U Vᵀ)||_F, plain gradient descent, lr 0.01, 1000 epochs, rank 2, no penalty";
@@ -529,7 +530,7 @@ fn completion_runs(
                 let example = LabExample::new();
                 (example.matrix, example.observed)
             }
-            Problem::Iris(a) => (a.clone(), holdout_mask(a.nrows(), a.ncols(), DEFAULT_HOLDOUT, seed)?),
+            Problem::Iris(raw) => hide_and_scale(raw, DEFAULT_HOLDOUT, seed, settings.data_args().scale())?,
         };
         let result = factor::complete(&a, &mask, &Config { seed, ..config })?;
         heldout.push(held_out(result.heldout_rmse)?);

@@ -45,6 +45,6 @@ mod table;
 
 pub use error::DataError;
 pub use labelled::{LabelColumn, Labelled, MAX_CLASSES, parse_labelled, read_labelled};
-pub use matrix::{Columns, parse_matrix, read_matrix};
+pub use matrix::{Columns, FeatureMatrix, parse_features, parse_matrix, read_features, read_matrix};
 pub use scaling::{Scale, Standardiser, centre_columns, standardise_columns};
 pub use split::{Split, SplitSize, k_folds, shuffled_indices, train_validation_split};

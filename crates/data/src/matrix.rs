@@ -25,19 +25,43 @@ pub enum Columns {
 
 /// Reads a numeric matrix from a CSV file (no header; comma-separated).
 pub fn read_matrix(path: &Path, columns: &Columns) -> Result<Array2<f64>, DataError> {
-    parse_matrix(&read_bytes(path)?, &path.display().to_string(), columns)
+    read_features(path, columns).map(|features| features.matrix)
 }
 
 /// [`read_matrix`] on bytes already in memory; `file` names them in errors.
 pub fn parse_matrix(bytes: &[u8], file: &str, columns: &Columns) -> Result<Array2<f64>, DataError> {
+    parse_features(bytes, file, columns).map(|features| features.matrix)
+}
+
+/// A matrix read with [`read_features`], and the column it left out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureMatrix {
+    /// The selected columns, every entry finite.
+    pub matrix: Array2<f64>,
+    /// The 0-based index of the column [`Columns::Features`] took for class
+    /// labels and left out (`None` with the other choices, or when no column
+    /// looks like labels). A column of 2 to 50 distinct integers at either
+    /// end counts, so a caller should show it: a user's ratings matrix may
+    /// lose its last column to it.
+    pub label_column: Option<usize>,
+}
+
+/// [`read_matrix`], also saying which column was left out as labels.
+pub fn read_features(path: &Path, columns: &Columns) -> Result<FeatureMatrix, DataError> {
+    parse_features(&read_bytes(path)?, &path.display().to_string(), columns)
+}
+
+/// [`read_features`] on bytes already in memory; `file` names them in errors.
+pub fn parse_features(bytes: &[u8], file: &str, columns: &Columns) -> Result<FeatureMatrix, DataError> {
     let table = parse_table(bytes, file)?;
     let width = table.width();
+    let mut label_column = None;
     let selected: Vec<usize> = match columns {
         Columns::All => (0..width).collect(),
         Columns::Features => {
             let label = if width >= 2 { detect_label_column(&table) } else { None };
-            let label_index = label.map(|column| column.index(width));
-            (0..width).filter(|&index| Some(index) != label_index).collect()
+            label_column = label.map(|column| column.index(width));
+            (0..width).filter(|&index| Some(index) != label_column).collect()
         }
         Columns::Indices(indices) => {
             if indices.is_empty() {
@@ -60,5 +84,5 @@ pub fn parse_matrix(bytes: &[u8], file: &str, columns: &Columns) -> Result<Array
             *entry = parse_number(table.field(row, column), file, table.line(row), column + 1)?;
         }
     }
-    Ok(matrix)
+    Ok(FeatureMatrix { matrix, label_column })
 }

@@ -1,17 +1,14 @@
 //! Column scaling: centring, and standardising with a scale fitted on the
-//! training rows only.
+//! training rows (or the observed entries) only.
 
-use ndarray::{Array1, Array2, ArrayView1};
+use ndarray::{Array1, Array2};
 
 /// Subtracts each column's mean: x_ij <- x_ij - mean_i(x_ij).
 pub fn centre_columns(matrix: &mut Array2<f64>) {
     if matrix.nrows() == 0 {
         return;
     }
-    for mut column in matrix.columns_mut() {
-        let mean = column_mean(column.view());
-        column -= mean;
-    }
+    Standardiser::fit(matrix, Scale::CentreOnly).apply(matrix);
 }
 
 /// Standardises each column by its own mean and population standard
@@ -36,6 +33,8 @@ pub enum Scale {
     /// The population variance, sum (x - mean)² / n, as the lab report's code
     /// did: a column of standard deviation s ends with standard deviation 1/s.
     Variance,
+    /// Nothing: the columns are only centred.
+    CentreOnly,
 }
 
 /// Per-column mean and scale, fitted on some rows and applied to any:
@@ -58,16 +57,53 @@ impl Standardiser {
     #[track_caller]
     pub fn fit(features: &Array2<f64>, scale: Scale) -> Standardiser {
         assert!(features.nrows() > 0, "Standardiser::fit: no rows to fit on");
-        let (mean, spread): (Vec<f64>, Vec<f64>) = features
+        Standardiser::from_columns(features.columns().into_iter().map(|column| column.to_vec()), scale)
+    }
+
+    /// Fits each column's mean and scale on its entries where `observed` is
+    /// 1 only, as matrix completion must: the held-out entries (0) may not
+    /// shape the matrix the model trains on. A column with no observed entry
+    /// gets mean 0 and scale 1, so it is left as it is.
+    ///
+    /// Panics if `observed` has another shape than `features`.
+    #[track_caller]
+    pub fn fit_observed(features: &Array2<f64>, observed: &Array2<f64>, scale: Scale) -> Standardiser {
+        assert_eq!(
+            features.dim(),
+            observed.dim(),
+            "Standardiser::fit_observed: a {:?} mask for a {:?} matrix",
+            observed.dim(),
+            features.dim()
+        );
+        let columns = features
             .columns()
             .into_iter()
+            .zip(observed.columns())
+            .map(|(values, seen)| {
+                values
+                    .iter()
+                    .zip(seen)
+                    .filter(|&(_, &seen)| seen == 1.0)
+                    .map(|(&x, _)| x)
+                    .collect::<Vec<f64>>()
+            });
+        Standardiser::from_columns(columns, scale)
+    }
+
+    /// Each column's mean and scale from its fitted values (none: 0 and 1).
+    fn from_columns(columns: impl Iterator<Item = Vec<f64>>, scale: Scale) -> Standardiser {
+        let (mean, spread): (Vec<f64>, Vec<f64>) = columns
             .map(|column| {
-                let mean = column_mean(column);
+                if column.is_empty() {
+                    return (0.0, 1.0);
+                }
+                let mean = column_mean(&column);
                 let variance = column.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / column.len() as f64;
                 let spread = match scale {
                     _ if variance == 0.0 => 1.0,
                     Scale::StdDev => variance.sqrt(),
                     Scale::Variance => variance,
+                    Scale::CentreOnly => 1.0,
                 };
                 (mean, spread)
             })
@@ -106,13 +142,13 @@ impl Standardiser {
 /// The mean of a non-empty column, in two passes: m₀ = sum x / n, then
 /// m = m₀ + sum (x - m₀) / n, which recovers most of the first sum's rounding.
 /// A constant column's mean is its value, exactly.
-fn column_mean(column: ArrayView1<f64>) -> f64 {
+fn column_mean(column: &[f64]) -> f64 {
     let first = column[0];
     if column.iter().all(|&x| x == first) {
         return first;
     }
     let n = column.len() as f64;
-    let rough = column.sum() / n;
+    let rough = column.iter().sum::<f64>() / n;
     rough + column.iter().map(|x| x - rough).sum::<f64>() / n
 }
 
@@ -135,6 +171,35 @@ mod tests {
         let transformed = by_std.transform(&features);
         assert_eq!(transformed.column(1), array![0.0, 0.0, 0.0]);
         assert!((transformed[[2, 0]] - 1.0 / (2.0f64 / 3.0).sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn fit_observed_ignores_the_hidden_entries() {
+        // Column 0 observes 1 and 3 (mean 2, variance 1); column 1 observes
+        // only 10 (mean 10, no spread: scale 1); column 2 observes nothing
+        // (mean 0, scale 1). The hidden 100s must change nothing.
+        let features = array![[1.0, 10.0, 5.0], [100.0, 100.0, 100.0], [3.0, 100.0, 7.0]];
+        let observed = array![[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]];
+        let fitted = Standardiser::fit_observed(&features, &observed, Scale::StdDev);
+        assert_eq!(fitted.mean, array![2.0, 10.0, 0.0]);
+        assert_eq!(fitted.scale, array![1.0, 1.0, 1.0]);
+        let mut moved = features.clone();
+        moved[[1, 0]] = -7.0;
+        assert_eq!(Standardiser::fit_observed(&moved, &observed, Scale::StdDev), fitted);
+        // Observing everything is fitting on everything.
+        let all = Array2::ones(features.dim());
+        assert_eq!(
+            Standardiser::fit_observed(&features, &all, Scale::Variance),
+            Standardiser::fit(&features, Scale::Variance)
+        );
+        let centring = Standardiser::fit_observed(&features, &observed, Scale::CentreOnly);
+        assert_eq!(centring.scale, array![1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "Standardiser::fit_observed: a (1, 3) mask for a (3, 3) matrix")]
+    fn fit_observed_refuses_a_mask_of_another_shape() {
+        let _ = Standardiser::fit_observed(&Array2::zeros((3, 3)), &Array2::ones((1, 3)), Scale::StdDev);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use data::{
-    Columns, LabelColumn, Labelled, Scale, SplitSize, Standardiser, centre_columns, read_labelled, read_matrix,
-    standardise_columns, train_validation_split,
+    Columns, LabelColumn, Labelled, Scale, SplitSize, Standardiser, centre_columns, read_features, read_labelled,
+    read_matrix, standardise_columns, train_validation_split,
 };
 use ndarray::{Array2, Axis, array};
 
@@ -90,6 +90,22 @@ fn feature_matrices_drop_the_detected_label_column() {
     );
     let picked = read_matrix(&dataset("wine.data"), &Columns::Indices(vec![13, 0])).unwrap();
     assert_eq!(picked.row(0), array![1065.0, 1.0]);
+}
+
+#[test]
+fn read_features_names_the_column_it_left_out() {
+    let label = |file: &str, columns: &Columns| read_features(&dataset(file), columns).unwrap().label_column;
+    // Iris: species names last; wine: classes 1-3 first; digits: 0-9 last.
+    assert_eq!(label("iris.data", &Columns::Features), Some(4));
+    assert_eq!(label("wine.data", &Columns::Features), Some(0));
+    assert_eq!(label("digits.csv", &Columns::Features), Some(64));
+    assert_eq!(label("wine.data", &Columns::All), None);
+    assert_eq!(label("wine.data", &Columns::Indices(vec![0, 1])), None);
+    let features = read_features(&dataset("wine.data"), &Columns::Features).unwrap();
+    assert_eq!(
+        features.matrix,
+        read_matrix(&dataset("wine.data"), &Columns::Features).unwrap()
+    );
 }
 
 #[test]

@@ -31,5 +31,7 @@ mod train;
 pub use completion::{Completion, LabExample, column_mean_baseline, complete, holdout_mask, rmse};
 pub use error::{Divergence, FactorError, NonFinite};
 pub use loss::{Loss, record_loss};
-pub use svd::{Diagnosis, LEVEL_TOLERANCE, SvdReference, diagnose, residual_levels, singular_values, truncated_svd};
+pub use svd::{
+    Diagnosis, LEVEL_TOLERANCE, SvdReference, ZERO_TOLERANCE, diagnose, residual_levels, singular_values, truncated_svd,
+};
 pub use train::{Config, Trained, frobenius_distance, train, validate_mask, validate_matrix, validate_rank};

@@ -12,11 +12,15 @@ use autograd::Var;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Loss {
     /// The Frobenius norm `||R||_F = sqrt(Σᵢⱼ Rᵢⱼ²)`, as in the lab report.
-    /// Its gradient `-R V / ||R||_F` has a length that does not shrink as
-    /// the fit improves, so a fixed step keeps overshooting near the end.
+    /// Its gradient `-R V / ||R||_F` is the squared loss's divided by
+    /// `2 ||R||_F`: it vanishes at the same critical points (where
+    /// `R V = 0` and `Rᵀ U = 0`), but a fixed learning rate takes steps
+    /// `2 ||R||_F` times shorter (8 to 14 times at iris's rank-2 and rank-1
+    /// levels 3.9 and 7.2), and where the
+    /// residual can reach 0 the norm is not differentiable.
     Norm,
     /// The squared norm `||R||²_F = Σᵢⱼ Rᵢⱼ²`: the same minimisers, and a
-    /// gradient `-2 R V` that vanishes at the optimum.
+    /// smooth gradient `-2 R V`.
     Squared,
 }
 

@@ -99,6 +99,11 @@ fn to_nalgebra(matrix: &Array2<f64>) -> DMatrix<f64> {
 /// said to sit on it.
 pub const LEVEL_TOLERANCE: f64 = 0.01;
 
+/// A residual below this share of `||A||_F` counts as 0 fit error, so that
+/// a level of exactly 0 (rank `min(m, n)`, or an `A` of lower rank) can be
+/// reached by a residual that rounding leaves at 1e-15 rather than 0.
+pub const ZERO_TOLERANCE: f64 = 1e-9;
+
 /// Where a trained rank-r factorisation ended, judged against the residual
 /// levels of the truncated SVD.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -144,7 +149,8 @@ pub enum Diagnosis {
 /// If `rank` is not below `levels.len()`.
 pub fn diagnose(residual: f64, rank: usize, levels: &[f64]) -> Diagnosis {
     let bound = levels[rank];
-    let near = |level: f64| (residual - level).abs() <= LEVEL_TOLERANCE * level.max(f64::MIN_POSITIVE);
+    // levels[0] is the residual of rank 0: ||A||_F itself.
+    let near = |level: f64| (residual - level).abs() <= LEVEL_TOLERANCE * level + ZERO_TOLERANCE * levels[0];
     if near(bound) || residual <= bound {
         return Diagnosis::AtBound { residual, rank, bound };
     }
@@ -170,6 +176,14 @@ impl Diagnosis {
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
+            Diagnosis::AtBound { residual, rank, bound } if bound == 0.0 => write!(
+                f,
+                "reached the rank-{rank} bound 0 (Eckart-Young: rank {rank} fits the matrix exactly): residual {residual:.3e}"
+            ),
+            Diagnosis::Unconverged { residual, rank, bound } if bound == 0.0 => write!(
+                f,
+                "not converged: residual {residual:.4} is above the rank-{rank} bound 0 and on no lower-rank level"
+            ),
             Diagnosis::AtBound { residual, rank, bound } => write!(
                 f,
                 "reached the rank-{rank} bound (Eckart-Young): residual {residual:.4}, {:.3}% above the bound {bound:.4}",

@@ -95,3 +95,20 @@ fn diagnosis_names_the_bound_the_saddle_and_the_rest() {
         Diagnosis::Saddle { plateau_rank: 0, .. }
     ));
 }
+
+#[test]
+fn a_bound_of_zero_is_reached_by_a_residual_at_rounding_level() {
+    // Rank 4 = min(150, 4) fits iris exactly: the bound is 0, and a trained
+    // residual of 6.5e-15 (what rounding leaves) has reached it, while one
+    // of 1e-3 has not. Neither is "some per cent above 0".
+    let levels = [26.0, 7.164, 3.9024, 1.8785, 0.0];
+    let exact = diagnose(6.5e-15, 4, &levels);
+    assert!(exact.reached_bound(), "{exact}");
+    assert_eq!(
+        exact.to_string(),
+        "reached the rank-4 bound 0 (Eckart-Young: rank 4 fits the matrix exactly): residual 6.500e-15"
+    );
+    let short = diagnose(1e-3, 4, &levels);
+    assert!(matches!(short, Diagnosis::Unconverged { .. }), "{short}");
+    assert!(!short.to_string().contains('%'), "{short}");
+}
