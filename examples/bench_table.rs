@@ -35,12 +35,12 @@ const ROWS: [(&str, &str, &str, &str); 4] = [
 
 fn main() {
     let root = criterion_dir();
-    println!("| benchmark | baseline | engine | ratio |");
+    println!("| benchmark | hand-derived | engine | ratio |");
     println!("|---|---:|---:|---:|");
     for (group, baseline, measured, label) in ROWS {
         match (mean_ns(&root, group, baseline), mean_ns(&root, group, measured)) {
             (Some(base), Some(engine)) => println!(
-                "| {label} | {} | {} | {:.3} |",
+                "| {label} | {} | {} | {:.2} |",
                 human(base),
                 human(engine),
                 engine / base
@@ -50,7 +50,7 @@ fn main() {
     }
     if let Some(chain) = mean_ns(&root, "op_overhead", "chain_1000_adds") {
         println!(
-            "| 5. chain of 1000 1x1 adds, forward + backward | | {} | {:.1} ns per op |",
+            "| 5. chain of 1000 1x1 adds, forward + backward | | {} | {:.0} ns per op |",
             human(chain),
             chain / 1000.0
         );

@@ -101,7 +101,7 @@ fn a_column_taken_for_labels_is_named_and_kept_with_columns_all() {
     let dropped = run_on("factorise", ratings, dir.path(), &["--json", "--epochs", "10"]).success();
     let header = dropped.stdout.lines().next().unwrap().to_owned();
     assert!(
-        header.contains(": 5 x 3 (label column 3 left out), columns centred"),
+        header.contains(": 5 x 3, label column 3 left out, columns centred"),
         "{header}"
     );
     assert_eq!(dropped.json()["label_column"], 3);

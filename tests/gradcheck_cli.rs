@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Run, run};
+use common::{Run, assert_documented, run};
 
 fn gradcheck(args: &[&str]) -> Run {
     run("gradcheck", args)
@@ -32,6 +32,12 @@ fn the_table_covers_every_op_and_loss_and_passes() {
         let rel = row["max_rel_error"].as_f64().unwrap();
         assert!((0.0..1e-5).contains(&rel), "{row}");
     }
+}
+
+#[test]
+fn chapter_4_shows_the_default_table_as_printed() {
+    let run = gradcheck(&[]).success();
+    assert_documented("docs/04-checking-gradients.md", "200 seeded cases", &run.stdout);
 }
 
 #[test]
@@ -69,6 +75,8 @@ fn the_zoo_shows_every_bug_caught_and_blamed() {
     assert_eq!(stdout.matches("verdict: caught, and blamed on").count(), 7, "{stdout}");
     assert!(stdout.contains("FAIL node #5 sub_flipped_sign recorded at"), "{stdout}");
     assert!(stdout.contains("correct rule: dA = G, dB = -G"), "{stdout}");
+    // Chapter 4 shows the second exhibit verbatim.
+    assert_documented("docs/04-checking-gradients.md", "bug 2: ", stdout);
     let json = run.json();
     let zoo = json["zoo"].as_array().unwrap();
     assert_eq!(zoo.len(), 7);

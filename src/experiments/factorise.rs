@@ -151,11 +151,11 @@ impl DataArgs {
     }
 }
 
-/// `" (label column 4 left out)"` when `--columns features` took a column
+/// `", label column 4 left out"` when `--columns features` took a column
 /// for class labels, else nothing: the header of `factorise` and `complete`
 /// shows it, since a column of few distinct integers is taken for labels.
 pub fn label_column_note(label_column: Option<usize>) -> String {
-    label_column.map_or_else(String::new, |column| format!(" (label column {column} left out)"))
+    label_column.map_or_else(String::new, |column| format!(", label column {column} left out"))
 }
 
 /// The training flags; the defaults are [`Config::default`].

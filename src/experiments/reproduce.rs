@@ -704,7 +704,7 @@ fn rows(r: &Reproduction, settings: &ReproduceSettings) -> Vec<Row> {
     };
     let (ir, ic) = (&c.iris_report, &c.iris_recommended);
     let iris = Row {
-        experiment: "2. Completion of centred iris with 20% of its entries held out: held-out RMSE".to_owned(),
+        experiment: "2. Completion of iris with 20% of its entries held out (columns centred on the observed entries): held-out RMSE".to_owned(),
         the_report: "not reported".to_owned(),
         report_set_up: format!(
             "{:.4} (column means: {:.4}); seeds {seeds}: {}",

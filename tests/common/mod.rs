@@ -174,3 +174,23 @@ pub fn csv_field(path: &Path, line: usize, column: usize) -> String {
 pub fn corpus() -> PathBuf {
     PathBuf::from("tests/data/bad")
 }
+
+/// Every line of the `text` block in `doc` whose first line starts with
+/// `first` appears, whole, among the lines of `stdout` (the block may show
+/// only some of them).
+pub fn assert_documented(doc: &str, first: &str, stdout: &str) {
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
+    let block = text
+        .split("```text\n")
+        .skip(1)
+        .find(|block| block.starts_with(first))
+        .unwrap_or_else(|| panic!("{doc} has no text block starting with {first:?}"));
+    let block = &block[..block.find("```").unwrap()];
+    let printed: Vec<&str> = stdout.lines().collect();
+    for line in block.lines() {
+        assert!(
+            printed.contains(&line),
+            "{doc} shows a line the bin does not print:\n{line}\n\nprinted:\n{stdout}"
+        );
+    }
+}
