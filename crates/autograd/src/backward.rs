@@ -22,11 +22,17 @@ use crate::var::Var;
 ///
 /// Query with `grads[param]` or [`Gradients::get`]. Every parameter recorded
 /// before the loss has a gradient, zero if the loss does not depend on it;
-/// constants have none.
+/// constants have none. A gradient has its parameter's shape, but not
+/// always its memory order: a parameter used only through `.t()` gets a
+/// column-major gradient (index it, or call `as_standard_layout()` for a
+/// slice).
 #[derive(Clone, Debug, Default)]
 pub struct Gradients {
     /// Indexed by node id; after the sweep only parameters hold `Some`.
     adjoints: Vec<Option<Array2<f64>>>,
+    /// The recording the sweep ran on (`None` before any sweep): node ids
+    /// mean nothing on another tape, or after a [`Tape::clear`].
+    recording: Option<u64>,
 }
 
 impl Gradients {
@@ -36,7 +42,22 @@ impl Gradients {
     }
 
     /// The gradient of the loss with respect to `param`, if it has one.
+    ///
+    /// # Panics
+    /// If `param` belongs to another tape, or was recorded after the tape
+    /// was cleared: its id would name some other node's gradient.
+    #[track_caller]
     pub fn get(&self, param: Var<'_>) -> Option<&Array2<f64>> {
+        if self
+            .recording
+            .is_some_and(|recording| recording != param.tape().recording())
+        {
+            panic!(
+                "no gradient for node {}: it belongs to another tape, or to a recording made after \
+                 these gradients were computed",
+                param.id()
+            );
+        }
         self.by_id(param.id())
     }
 
@@ -57,7 +78,8 @@ impl Index<Var<'_>> for Gradients {
 
     /// # Panics
     /// If `param` has no gradient: it is a constant or an intermediate node,
-    /// or it was recorded after the loss.
+    /// or it was recorded after the loss (or on another tape, see
+    /// [`Gradients::get`]).
     #[track_caller]
     fn index(&self, param: Var<'_>) -> &Array2<f64> {
         self.get(param).unwrap_or_else(|| {
@@ -124,6 +146,7 @@ impl Tape {
         // Last call's gradients are done with: their buffers serve this one.
         grads.adjoints.drain(..).flatten().for_each(|old| pool.put(old));
         grads.adjoints.resize(last + 1, None);
+        grads.recording = Some(self.recording());
         let mut sweep = Sweep {
             nodes: &nodes,
             adjoints: grads.adjoints.as_mut_slice(),
@@ -149,8 +172,11 @@ impl Tape {
         }
 
         for (node, adjoint) in nodes.iter().zip(grads.adjoints.iter_mut()) {
-            if matches!(node.op, Op::Parameter) && adjoint.is_none() {
-                *adjoint = Some(filled(pool, node.value.dim(), 0.0));
+            match (&node.op, adjoint.is_some()) {
+                (Op::Parameter, false) => *adjoint = Some(filled(pool, node.value.dim(), 0.0)),
+                (Op::Parameter, true) | (_, false) => {}
+                // Only the seed can be left here: a loss that is a constant.
+                (_, true) => pool.put(adjoint.take().expect("checked")),
             }
         }
     }

@@ -105,6 +105,10 @@ pub enum GradCheckError {
         /// The relative tolerance in force.
         rel_tol: f64,
     },
+    /// The inputs have no elements: there is nothing to compare, and an
+    /// empty check passing would prove nothing.
+    #[error("nothing to check: the inputs have no elements")]
+    NothingToCheck,
     /// The function did not return a 1 x 1 value.
     #[error("the checked function must return a 1 x 1 value, got shape {0:?}")]
     NotScalar((usize, usize)),
@@ -160,6 +164,9 @@ impl GradCheck {
         F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
     {
         let elements = self.compare(f, inputs)?;
+        if elements.is_empty() {
+            return Err(GradCheckError::NothingToCheck);
+        }
         let mut report = GradCheckReport {
             elements: elements.len(),
             max_abs_error: 0.0,

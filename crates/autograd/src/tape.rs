@@ -8,6 +8,7 @@
 use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::panic::Location;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2};
 
@@ -128,11 +129,29 @@ pub(crate) struct Node {
 /// allocation, so a training loop records every step into the same memory.
 /// Clearing needs `&mut self`, so the borrow checker guarantees that no
 /// [`Var`] from the previous step is still alive.
-#[derive(Default)]
 pub struct Tape {
     nodes: RefCell<Vec<Node>>,
     /// Buffers of cleared steps, for the next step's values and gradients.
     pool: Pool,
+    /// Which recording this is (see [`next_recording`]): [`Gradients`]
+    /// remember it, so that they refuse a [`Var`] of another tape, or of a
+    /// later recording on this one.
+    ///
+    /// [`Gradients`]: crate::Gradients
+    recording: u64,
+}
+
+/// A number no other recording has had: every new tape and every
+/// [`Tape::clear`] takes one.
+fn next_recording() -> u64 {
+    static RECORDINGS: AtomicU64 = AtomicU64::new(0);
+    RECORDINGS.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Default for Tape {
+    fn default() -> Self {
+        Tape::with_capacity(0)
+    }
 }
 
 impl Tape {
@@ -146,6 +165,7 @@ impl Tape {
         Tape {
             nodes: RefCell::new(Vec::with_capacity(nodes)),
             pool: Pool::default(),
+            recording: next_recording(),
         }
     }
 
@@ -216,6 +236,7 @@ impl Tape {
         // A step needs at most about three buffers of one length per node
         // (its value, its adjoint and a contribution); more are let go.
         self.pool.keep_at_most(3 * count);
+        self.recording = next_recording();
     }
 
     /// Evaluates `op` on the values of its operands and appends the result.
@@ -262,7 +283,8 @@ impl Tape {
     }
 
     /// The value of node `id`: the node's own buffer when it is shared (a
-    /// leaf, or a transpose of one), else a copy.
+    /// constant passed in as an [`ArcArray2`], a transposed node, or a
+    /// transpose itself), else a copy.
     pub fn value(&self, id: NodeId) -> ArcArray2<f64> {
         self.nodes.borrow()[id.0].value.to_shared()
     }
@@ -286,6 +308,11 @@ impl Tape {
     /// The spare buffers, for the backward sweep.
     pub(crate) fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// Which recording the tape holds now (see [`next_recording`]).
+    pub(crate) fn recording(&self) -> u64 {
+        self.recording
     }
 }
 

@@ -116,8 +116,13 @@ impl<'t> Var<'t> {
     }
 
     /// The mean of all entries, as a 1 x 1 value.
+    ///
+    /// # Panics
+    /// If the value has no entries (their mean would be 0 / 0).
     #[track_caller]
     pub fn mean(self) -> Var<'t> {
+        let shape = self.shape();
+        assert!(shape.0 * shape.1 > 0, "mean: no entries to average in shape {shape:?}");
         self.tape.record(Op::Mean(self.id))
     }
 
@@ -144,10 +149,16 @@ impl<'t> Var<'t> {
     /// in `0..k` per row), averaged over the m rows, as a 1 x 1 value.
     ///
     /// # Panics
-    /// If there is not one label per row, or a label is not below k.
+    /// If there is not one label per row, a label is not below k, or there
+    /// are no rows (the average over none would be 0 / 0).
     #[track_caller]
     pub fn cross_entropy(self, labels: &[usize]) -> Var<'t> {
         let (rows, classes) = self.shape();
+        assert!(
+            rows > 0,
+            "cross_entropy: no rows to average over in logits of shape {:?}",
+            (rows, classes)
+        );
         if labels.len() != rows {
             panic!(
                 "cross_entropy: {} labels for logits of shape {:?}",

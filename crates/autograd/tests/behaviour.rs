@@ -385,3 +385,67 @@ fn a_reused_tape_gives_bitwise_the_results_of_a_fresh_one() {
     assert!(tape.spare_buffers() > 0);
     assert_eq!(run(&tape), fresh);
 }
+
+// ---- gradients belong to one recording ----
+
+#[test]
+#[should_panic(expected = "no gradient for node #0: it belongs to another tape")]
+fn gradients_refuse_a_var_of_another_tape() {
+    // Both tapes have a parameter with id #0; without the check, `grads[b]`
+    // would silently return a's gradient.
+    let (first, second) = (Tape::new(), Tape::new());
+    let a = first.parameter(array![[1.0, 2.0]]);
+    let b = second.parameter(array![[3.0, 4.0]]);
+    let grads = first.backward(a.sum());
+    let _ = &grads[b];
+}
+
+#[test]
+fn gradients_refuse_a_var_recorded_after_a_clear() {
+    let mut tape = Tape::new();
+    let grads = {
+        let a = tape.parameter(array![[1.0, 2.0]]);
+        tape.backward(a.sum_squares())
+    };
+    tape.clear();
+    let again = tape.parameter(array![[5.0, 6.0]]);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| grads.get(again).cloned()));
+    assert!(result.is_err(), "stale gradients were handed out for a new recording");
+    // The same tape's gradients, computed after the clear, are fine.
+    assert_eq!(tape.backward(again.sum())[again], array![[1.0, 1.0]]);
+}
+
+#[test]
+fn a_constant_loss_leaves_no_gradient_behind() {
+    // backward seeds the loss with 1; when the loss is a constant leaf, that
+    // seed must not be handed out as the constant's "gradient".
+    let tape = Tape::new();
+    let w = tape.parameter(array![[2.0]]);
+    let c = tape.constant(array![[7.0]]);
+    let grads = tape.backward(c);
+    assert!(grads.get(c).is_none());
+    assert_eq!(grads[w], array![[0.0]]);
+}
+
+#[test]
+#[should_panic(expected = "mean: no entries to average in shape (0, 3)")]
+fn the_mean_of_nothing_is_refused() {
+    let tape = Tape::new();
+    let _ = tape.parameter(Array2::zeros((0, 3))).mean();
+}
+
+#[test]
+#[should_panic(expected = "cross_entropy: no rows to average over in logits of shape (0, 3)")]
+fn cross_entropy_over_no_rows_is_refused() {
+    let tape = Tape::new();
+    let _ = tape.parameter(Array2::zeros((0, 3))).cross_entropy(&[]);
+}
+
+#[test]
+fn gradcheck_of_no_elements_is_an_error_not_a_pass() {
+    let empty = Array2::zeros((0, 2));
+    assert_eq!(
+        gradcheck(|tape, _| tape.constant(array![[1.0]]), &[empty]).unwrap_err(),
+        GradCheckError::NothingToCheck
+    );
+}

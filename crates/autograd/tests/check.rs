@@ -406,3 +406,27 @@ fn decade_steps_run_from_the_largest_to_the_smallest() {
     assert!((steps[11] / 1e-12 - 1.0).abs() < 1e-12);
     assert!(steps.windows(2).all(|w| w[1] < w[0]));
 }
+
+#[test]
+fn the_sweep_and_the_local_check_refuse_a_loss_that_is_not_scalar() {
+    let x = array![[1.0, 2.0]];
+    let error = eps_sweep(|_, p| p[0].square(), std::slice::from_ref(&x), &decade_steps(1, 3, 1)).unwrap_err();
+    assert_eq!(error, GradCheckError::NotScalar((1, 2)));
+
+    let tape = Tape::new();
+    let p = tape.parameter(&x);
+    let not_scalar = p.square();
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        LocalCheck::default().run(&tape, not_scalar)
+    }));
+    let message = refused.unwrap_err().downcast::<String>().unwrap();
+    assert_eq!(*message, "LocalCheck::run: the loss must be 1 x 1, got shape (1, 2)");
+
+    let other = Tape::new();
+    let elsewhere = other.parameter(array![[1.0]]).sum();
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        LocalCheck::default().run(&tape, elsewhere)
+    }));
+    let message = refused.unwrap_err().downcast::<String>().unwrap();
+    assert_eq!(*message, "LocalCheck::run: operands belong to different tapes");
+}

@@ -176,11 +176,19 @@ impl Diagnosis {
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Diagnosis::AtBound { residual, rank, bound: 0.0 } => write!(
+            Diagnosis::AtBound {
+                residual,
+                rank,
+                bound: 0.0,
+            } => write!(
                 f,
                 "reached the rank-{rank} bound 0 (Eckart-Young: rank {rank} fits the matrix exactly): residual {residual:.3e}"
             ),
-            Diagnosis::Unconverged { residual, rank, bound: 0.0 } => write!(
+            Diagnosis::Unconverged {
+                residual,
+                rank,
+                bound: 0.0,
+            } => write!(
                 f,
                 "not converged: residual {residual:.4} is above the rank-{rank} bound 0 and on no lower-rank level"
             ),

@@ -149,6 +149,12 @@ impl LocalCheck {
     /// [`Tape::backward`] does).
     #[track_caller]
     pub fn run(&self, tape: &Tape, loss: Var<'_>) -> LocalReport {
+        loss.assert_same_tape(tape, "LocalCheck::run");
+        let shape = loss.shape();
+        assert!(
+            shape == (1, 1),
+            "LocalCheck::run: the loss must be 1 x 1, got shape {shape:?}"
+        );
         let adjoints: Vec<Option<Array2<f64>>> = match self.adjoint {
             Adjoint::Arrived => {
                 let mut arrivals = Arrivals(vec![None; loss.id().index() + 1]);

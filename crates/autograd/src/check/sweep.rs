@@ -124,7 +124,11 @@ where
     let value = {
         let tape = Tape::new();
         let params: Vec<Var<'_>> = inputs.iter().map(|x| tape.parameter(x)).collect();
-        f(&tape, &params).item().abs()
+        let output = f(&tape, &params);
+        match output.shape() {
+            (1, 1) => output.item().abs(),
+            shape => return Err(GradCheckError::NotScalar(shape)),
+        }
     };
     let mut points = Vec::with_capacity(steps.len());
     let mut gradient_scale = 0.0;
