@@ -327,7 +327,8 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             sweep.send(*a, grad);
         }
         Op::Relu(a) => {
-            // dA = G ⊙ [A > 0]; relu'(0) = 0
+            // dA = G ⊙ [A > 0]; relu'(0) = 0. At a NaN input G passes
+            // unchanged: the forward value is NaN already, and the loss shows it.
             update_with(&mut grad, value(a), |g, x| {
                 if x <= 0.0 {
                     *g = 0.0;

@@ -55,7 +55,12 @@ pub fn rmse(target: &Array2<f64>, prediction: &Array2<f64>, mask: &Array2<f64>) 
 /// The baseline prediction: every entry of a column is the mean of that
 /// column's observed entries (a column with none observed gets the mean of
 /// all observed entries).
+///
+/// # Panics
+/// If `observed` has no 1: there is nothing to take a mean of.
+#[track_caller]
 pub fn column_mean_baseline(target: &Array2<f64>, observed: &Array2<f64>) -> Array2<f64> {
+    assert!(observed.sum() > 0.0, "column_mean_baseline: no entry is observed");
     let overall = (target * observed).sum() / observed.sum();
     let means: Vec<f64> = target
         .columns()
