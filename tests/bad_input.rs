@@ -681,7 +681,7 @@ fn mlp_stops_a_diverging_run_and_keeps_its_curve() {
         run.hint().unwrap(),
         format!(
             "lower --lr (try 1e299) or use --optimizer adam, whose steps the learning rate bounds; \
-             epochs 1 to 1 are in {}",
+             the finished epoch 1 is in {}",
             csv.display()
         )
     );

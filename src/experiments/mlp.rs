@@ -312,7 +312,8 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
                     let csv = files.csv.display();
                     let saved = match divergence.history.epochs.len() {
                         0 => format!("no epoch finished, so {csv} holds only its header"),
-                        n => format!("epochs 1 to {n} are in {csv}"),
+                        1 => format!("the finished epoch 1 is in {csv}"),
+                        n => format!("the finished epochs 1 to {n} are in {csv}"),
                     };
                     let config = &settings.train;
                     let hint = divergence_hint(config.learning_rate, config.optimizer, &saved);
