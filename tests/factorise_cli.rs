@@ -123,6 +123,7 @@ fn a_full_rank_fit_reaches_the_bound_of_zero() {
     let dir = tempfile::tempdir().unwrap();
     let json = factorise(dir.path(), &["--json", "--rank", "3"]).success().json();
     assert_eq!(json["svd_residual"], 0.0);
+    assert!(json["gap_percent"].is_null(), "{json}");
     assert!(json["residual"].as_f64().unwrap() < 1e-9, "{json}");
     assert_eq!(json["reached_bound"], true);
     assert!(

@@ -37,7 +37,9 @@ fn the_table_covers_every_op_and_loss_and_passes() {
 #[test]
 fn chapter_4_shows_the_default_table_as_printed() {
     let run = gradcheck(&[]).success();
-    assert_documented("docs/04-checking-gradients.md", "200 seeded cases", &run.stdout);
+    // Its rows, case counts and verdicts; the errors themselves are rounding
+    // (1e-10 to 1e-6) and differ between CPUs, so only their sign is held.
+    assert_documented("docs/04-checking-gradients.md", "200 seeded cases", &run.stdout, 1.0);
 }
 
 #[test]
@@ -75,8 +77,9 @@ fn the_zoo_shows_every_bug_caught_and_blamed() {
     assert_eq!(stdout.matches("verdict: caught, and blamed on").count(), 7, "{stdout}");
     assert!(stdout.contains("FAIL node #5 sub_flipped_sign recorded at"), "{stdout}");
     assert!(stdout.contains("correct rule: dA = G, dB = -G"), "{stdout}");
-    // Chapter 4 shows the second exhibit verbatim.
-    assert_documented("docs/04-checking-gradients.md", "bug 2: ", stdout);
+    // Chapter 4 shows the second exhibit as printed (its finite differences
+    // to six digits: the last ones depend on the CPU's rounding).
+    assert_documented("docs/04-checking-gradients.md", "bug 2: ", stdout, 1e-6);
     let json = run.json();
     let zoo = json["zoo"].as_array().unwrap();
     assert_eq!(zoo.len(), 7);

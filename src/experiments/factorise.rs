@@ -251,7 +251,8 @@ pub struct FactoriseSummary {
     /// The Eckart-Young bound: the residual of the truncated SVD at rank r.
     pub svd_residual: f64,
     /// How far above the bound the residual is, in percent.
-    pub gap_percent: f64,
+    /// (`None` when the bound is 0: rank `min(m, n)`, or an `A` of lower rank.)
+    pub gap_percent: Option<f64>,
     /// Every singular value of A, largest first.
     pub singular_values: Vec<f64>,
     /// The residual of the best rank-k approximation, k = 0..=min(m, n).
@@ -307,7 +308,10 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
         final_loss: trained.final_loss(),
         residual,
         svd_residual: svd.residual,
-        gap_percent: 100.0 * (residual - svd.residual) / svd.residual,
+        gap_percent: diagnosis
+            .bound()
+            .gt(&0.0)
+            .then(|| 100.0 * (residual - svd.residual) / svd.residual),
         singular_values: svd.singular_values,
         levels,
         diagnosis: diagnosis.to_string(),

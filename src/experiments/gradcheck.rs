@@ -27,7 +27,7 @@ use crate::plot::Chart;
 /// step, would skip nothing (`kinks_on_tape`): the whole-function check
 /// perturbs every node at once and knows nothing of kinks. Ten steps `h`:
 /// relu inputs stay 1e-5 from 0 (perturbing one entry by `h` moves them by
-/// at most `2h`, inputs and weights being below 2 in size), and norms 0.1
+/// at most `2h`, inputs and weights being below 2 in size), and norms 0.02
 /// from their tip (`check::NORM_TIP_RADIUS_IN_STEPS` steps of 1e-5).
 pub const KINK_MARGIN: f64 = 10.0 * 1e-6;
 

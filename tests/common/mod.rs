@@ -176,9 +176,12 @@ pub fn corpus() -> PathBuf {
 }
 
 /// Every line of the `text` block in `doc` whose first line starts with
-/// `first` appears, whole, among the lines of `stdout` (the block may show
-/// only some of them).
-pub fn assert_documented(doc: &str, first: &str, stdout: &str) {
+/// `first` appears among the lines of `stdout` (the block may show only some
+/// of them): the same text, and the same numbers to a relative `tolerance`.
+/// Digits at rounding level (a finite difference's last places, errors of
+/// 1e-9) may differ on a CPU whose matrix kernels round differently, so a
+/// caller passes a tolerance that covers what the doc's claim rests on.
+pub fn assert_documented(doc: &str, first: &str, stdout: &str, tolerance: f64) {
     let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
     let block = text
         .split("```text\n")
@@ -186,11 +189,58 @@ pub fn assert_documented(doc: &str, first: &str, stdout: &str) {
         .find(|block| block.starts_with(first))
         .unwrap_or_else(|| panic!("{doc} has no text block starting with {first:?}"));
     let block = &block[..block.find("```").unwrap()];
-    let printed: Vec<&str> = stdout.lines().collect();
+    let printed: Vec<(String, Vec<f64>)> = stdout.lines().map(split_numbers).collect();
     for line in block.lines() {
+        let (shape, numbers) = split_numbers(line);
+        let close = |(other_shape, other): &(String, Vec<f64>)| {
+            *other_shape == shape
+                && numbers
+                    .iter()
+                    .zip(other)
+                    .all(|(a, b)| (a - b).abs() <= tolerance * a.abs().max(b.abs()))
+        };
         assert!(
-            printed.contains(&line),
-            "{doc} shows a line the bin does not print:\n{line}\n\nprinted:\n{stdout}"
+            printed.iter().any(close),
+            "{doc} shows a line the bin does not print (numbers to {tolerance:e}):\n{line}\n\nprinted:\n{stdout}"
         );
     }
+}
+
+/// The line with every number replaced by `#`, and the numbers.
+fn split_numbers(line: &str) -> (String, Vec<f64>) {
+    let chars: Vec<char> = line.chars().collect();
+    let (mut shape, mut numbers, mut i) = (String::new(), Vec::new(), 0);
+    while i < chars.len() {
+        let signed = chars[i] == '-'
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+            && (i == 0 || !chars[i - 1].is_alphanumeric());
+        if !(chars[i].is_ascii_digit() || signed) {
+            shape.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+            i += 1;
+        }
+        if i + 1 < chars.len() && chars[i] == 'e' && (chars[i + 1].is_ascii_digit() || chars[i + 1] == '-') {
+            i += 2;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        let text: String = chars[start..i].iter().collect();
+        match text.trim_end_matches('.').parse::<f64>() {
+            Ok(number) => {
+                shape.push('#');
+                numbers.push(number);
+                if text.ends_with('.') {
+                    shape.push('.');
+                }
+            }
+            Err(_) => shape.push_str(&text),
+        }
+    }
+    (shape, numbers)
 }

@@ -61,9 +61,20 @@ impl Gradients {
         self.by_id(param.id())
     }
 
-    /// The gradient stored for the node with this id, if any.
+    /// The gradient stored for the node with this id, if any. Unlike
+    /// [`Gradients::get`] it cannot tell which tape `id` came from: it must
+    /// be an id of the recording these gradients were computed on.
     pub fn by_id(&self, id: NodeId) -> Option<&Array2<f64>> {
         self.adjoints.get(id.index()).and_then(Option::as_ref)
+    }
+
+    /// Panics unless these gradients were computed on `tape`'s current
+    /// recording (or on none yet).
+    #[track_caller]
+    pub(crate) fn assert_computed_on(&self, tape: &Tape, what: &str) {
+        if self.recording.is_some_and(|recording| recording != tape.recording()) {
+            panic!("{what}: these gradients were computed on another tape, or before it was cleared");
+        }
     }
 
     /// How many node slots the store holds without reallocating (reused by

@@ -203,3 +203,17 @@ fn render_with_graphviz_if_present(dot: &str) {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("<svg"));
 }
+
+#[test]
+#[should_panic(expected = "to_dot: these gradients were computed on another tape")]
+fn the_dot_export_refuses_gradients_of_another_tape() {
+    let (first, second) = (Tape::new(), Tape::new());
+    let a = first.parameter(array![[1.0, 2.0]]);
+    let grads = first.backward(a.sum());
+    let _ = second.parameter(array![[3.0, 4.0]]).sum();
+    let options = DotOptions {
+        gradients: Some(&grads),
+        ..DotOptions::default()
+    };
+    let _ = inspect::to_dot(&second, &options);
+}

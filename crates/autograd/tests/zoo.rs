@@ -2,7 +2,7 @@
 //! the localised check, on its own node; the correct built-ins pass.
 
 use autograd::check::{Adjoint, Diagnosis, LocalCheck};
-use autograd::zoo::{BiasNotSummed, Bug, GramAssigned, ShiftedReluOutputMask, Variant};
+use autograd::zoo::{BiasNotSummed, Bug, GramAssigned, NormMissingDivision, ShiftedReluOutputMask, Variant};
 use autograd::{GradCheckError, Tape};
 use ndarray::{Array2, array};
 
@@ -111,4 +111,15 @@ fn the_assigned_fan_out_is_off_by_two_for_a_symmetric_adjoint() {
     let node = LocalCheck::default().check_node(&tape, gram.id(), symmetric);
     let worst = node.worst.unwrap();
     assert!((worst.numeric / worst.analytic - 2.0).abs() < 1e-6, "{worst:?}");
+}
+
+#[test]
+fn a_norm_without_its_division_is_caught_on_small_matrices_too() {
+    // ||A|| = 5e-3 = 5000 h: outside the tip's skip radius, so the local
+    // check compares every element and sees the missing 1/||A|| (a factor 200).
+    let tape = Tape::new();
+    let a = tape.parameter(array![[3e-3, 4e-3]]);
+    let report = LocalCheck::default().run(&tape, tape.custom(NormMissingDivision, &[a]));
+    assert!(!report.passed(), "{report}");
+    assert_eq!((report.compared(), report.kinks().count()), (2, 0), "{report}");
 }

@@ -99,9 +99,10 @@ fn to_nalgebra(matrix: &Array2<f64>) -> DMatrix<f64> {
 /// said to sit on it.
 pub const LEVEL_TOLERANCE: f64 = 0.01;
 
-/// A residual below this share of `||A||_F` counts as 0 fit error, so that
-/// a level of exactly 0 (rank `min(m, n)`, or an `A` of lower rank) can be
-/// reached by a residual that rounding leaves at 1e-15 rather than 0.
+/// A residual or a level below this share of `||A||_F` counts as 0: the
+/// SVD's level for rank `min(m, n)`, or for the rank of an `A` of lower
+/// rank, comes out of rounding as 1e-15 rather than 0, and so does a
+/// trained residual that reaches it.
 pub const ZERO_TOLERANCE: f64 = 1e-9;
 
 /// Where a trained rank-r factorisation ended, judged against the residual
@@ -148,9 +149,10 @@ pub enum Diagnosis {
 /// # Panics
 /// If `rank` is not below `levels.len()`.
 pub fn diagnose(residual: f64, rank: usize, levels: &[f64]) -> Diagnosis {
-    let bound = levels[rank];
     // levels[0] is the residual of rank 0: ||A||_F itself.
-    let near = |level: f64| (residual - level).abs() <= LEVEL_TOLERANCE * level + ZERO_TOLERANCE * levels[0];
+    let zero = ZERO_TOLERANCE * levels[0];
+    let bound = if levels[rank] <= zero { 0.0 } else { levels[rank] };
+    let near = |level: f64| (residual - level).abs() <= LEVEL_TOLERANCE * level + zero;
     if near(bound) || residual <= bound {
         return Diagnosis::AtBound { residual, rank, bound };
     }
@@ -167,6 +169,15 @@ pub fn diagnose(residual: f64, rank: usize, levels: &[f64]) -> Diagnosis {
 }
 
 impl Diagnosis {
+    /// The rank-r level the run is judged against (0 when it is rounding).
+    pub fn bound(&self) -> f64 {
+        match *self {
+            Diagnosis::AtBound { bound, .. }
+            | Diagnosis::Saddle { bound, .. }
+            | Diagnosis::Unconverged { bound, .. } => bound,
+        }
+    }
+
     /// Whether the run reached the Eckart-Young bound.
     pub fn reached_bound(&self) -> bool {
         matches!(self, Diagnosis::AtBound { .. })

@@ -111,4 +111,17 @@ fn a_bound_of_zero_is_reached_by_a_residual_at_rounding_level() {
     let short = diagnose(1e-3, 4, &levels);
     assert!(matches!(short, Diagnosis::Unconverged { .. }), "{short}");
     assert!(!short.to_string().contains('%'), "{short}");
+
+    // An A of rank 1: the SVD's rank-1 level is rounding, 2e-15, not 0.
+    let rank_one = [26.0, 2e-15, 0.0];
+    let fitted = diagnose(4e-15, 1, &rank_one);
+    assert_eq!(
+        fitted,
+        Diagnosis::AtBound {
+            residual: 4e-15,
+            rank: 1,
+            bound: 0.0
+        }
+    );
+    assert!(fitted.to_string().starts_with("reached the rank-1 bound 0"), "{fitted}");
 }

@@ -42,7 +42,15 @@ pub struct DotOptions<'g> {
 /// assert!(dot.starts_with("digraph tape {"));
 /// assert!(dot.contains("n0 -> n1 [label=\"A\"];"));
 /// ```
+///
+/// # Panics
+/// If `options.gradients` were computed on another tape (or before `tape`
+/// was cleared): they would be drawn under the wrong nodes.
+#[track_caller]
 pub fn to_dot(tape: &Tape, options: &DotOptions<'_>) -> String {
+    if let Some(gradients) = options.gradients {
+        gradients.assert_computed_on(tape, "to_dot");
+    }
     let nodes = tape.nodes();
     let mut out = String::from("digraph tape {\n");
     out.push_str("  graph [rankdir=TB, fontname=\"Helvetica\"];\n");
