@@ -212,6 +212,16 @@ pub(crate) fn node_vjp(tape: &Tape, node: NodeId, adjoint: Array2<f64>) -> Vec<(
     sent.filter_map(|(index, sum)| Some((NodeId(index), sum?))).collect()
 }
 
+/// `-a`, in place (over a plain slice when `a` is contiguous, so that it
+/// vectorises).
+fn negated(mut a: Array2<f64>) -> Array2<f64> {
+    match a.as_slice_memory_order_mut() {
+        Some(slice) => slice.iter_mut().for_each(|x| *x = -*x),
+        None => a.map_inplace(|x| *x = -*x),
+    }
+    a
+}
+
 /// `a` itself when it is row-major, else a row-major copy.
 fn into_row_major(a: Array2<f64>) -> Array2<f64> {
     if a.is_standard_layout() {
@@ -310,9 +320,9 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         // dA = G, dB = G
         Op::Add(a, b) => sweep.send_pair(*a, *b, grad, |g| g),
         // dA = G, dB = -G
-        Op::Sub(a, b) => sweep.send_pair(*a, *b, grad, |g| -g),
+        Op::Sub(a, b) => sweep.send_pair(*a, *b, grad, negated),
         // dA = -G
-        Op::Neg(a) => sweep.send(*a, -grad),
+        Op::Neg(a) => sweep.send(*a, negated(grad)),
         Op::Mul(a, b) => {
             // dA = G ⊙ B, dB = G ⊙ A
             if sweep.wants(*b) {

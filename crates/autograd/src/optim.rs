@@ -27,6 +27,8 @@ use std::str::FromStr;
 
 use ndarray::{Array2, Zip};
 
+use crate::forward::update_with;
+
 /// Updates parameters from their gradients.
 pub trait Optimizer {
     /// Updates every `params[k]` in place from `grads[k]`.
@@ -63,8 +65,9 @@ impl Optimizer for Sgd {
     #[track_caller]
     fn step(&mut self, params: &mut [&mut Array2<f64>], grads: &[&Array2<f64>]) {
         check_pairs(params, grads);
+        let lr = self.lr;
         for (param, grad) in params.iter_mut().zip(grads) {
-            param.scaled_add(-self.lr, *grad);
+            update_with(param, grad.view(), |p, g| *p -= lr * g);
         }
     }
 

@@ -195,7 +195,10 @@ impl Tape {
             Leaf::Shared(array) => Value::Shared(array),
             Leaf::Borrowed(view) => {
                 let mut copy = self.pool.take(view.dim());
-                copy.assign(&view);
+                match (copy.as_slice_mut(), view.as_slice()) {
+                    (Some(copy), Some(view)) => copy.copy_from_slice(view),
+                    _ => copy.assign(&view),
+                }
                 Value::Owned(copy)
             }
         }
