@@ -110,7 +110,7 @@ impl DataArgs {
         if self.standardise { "standardised" } else { "centred" }
     }
 
-    /// How [`DataArgs::load`] scales the columns.
+    /// How [`DataArgs::load`] and [`DataArgs::load_for`] scale the columns.
     pub fn scale(&self) -> Scale {
         if self.standardise {
             Scale::StdDev
@@ -121,9 +121,9 @@ impl DataArgs {
 
     /// Reads the chosen columns and centres (or standardises) them.
     pub fn load(&self) -> Result<Array2<f64>, Failure> {
-        let mut matrix = self.read()?;
-        Standardiser::fit(&matrix, self.scale()).apply(&mut matrix);
-        Ok(matrix)
+        let mut features = self.read()?;
+        self.scale_columns(&mut features.matrix);
+        Ok(features.matrix)
     }
 
     /// Reads the matrix as [`DataArgs::load`] does and checks the training
@@ -131,14 +131,14 @@ impl DataArgs {
     /// (`datasets/iris.data: rank 5 is larger than min(150, 4) = 4`).
     pub fn load_for(&self, config: &Config) -> Result<FeatureMatrix, Failure> {
         let mut features = self.read_for(config)?;
-        Standardiser::fit(&features.matrix, self.scale()).apply(&mut features.matrix);
+        self.scale_columns(&mut features.matrix);
         Ok(features)
     }
 
     /// The chosen columns as the file has them, checked against the
     /// training settings as in [`DataArgs::load_for`], not yet scaled.
     pub fn read_for(&self, config: &Config) -> Result<FeatureMatrix, Failure> {
-        let features = data::read_features(&self.data, &self.columns.to_data())?;
+        let features = self.read()?;
         let (rows, cols) = features.matrix.dim();
         factor::validate_matrix(&features.matrix)
             .and_then(|()| config.validate(rows, cols))
@@ -146,8 +146,12 @@ impl DataArgs {
         Ok(features)
     }
 
-    fn read(&self) -> Result<Array2<f64>, Failure> {
-        Ok(data::read_matrix(&self.data, &self.columns.to_data())?)
+    fn read(&self) -> Result<FeatureMatrix, Failure> {
+        Ok(data::read_features(&self.data, &self.columns.to_data())?)
+    }
+
+    fn scale_columns(&self, matrix: &mut Array2<f64>) {
+        Standardiser::fit(matrix, self.scale()).apply(matrix);
     }
 }
 
@@ -308,10 +312,9 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
         final_loss: trained.final_loss(),
         residual,
         svd_residual: svd.residual,
-        gap_percent: diagnosis
-            .bound()
-            .gt(&0.0)
-            .then(|| 100.0 * (residual - svd.residual) / svd.residual),
+        gap_percent: Some(diagnosis.bound())
+            .filter(|&bound| bound > 0.0)
+            .map(|bound| 100.0 * (residual - bound) / bound),
         singular_values: svd.singular_values,
         levels,
         diagnosis: diagnosis.to_string(),

@@ -456,8 +456,8 @@ enum Problem<'a> {
 }
 
 fn completion(settings: &ReproduceSettings) -> Result<Completion, Failure> {
-    let iris = settings.data_args().read_for(&Config::lab_report(RANK))?.matrix;
     let report = Config::lab_report(RANK);
+    let iris = settings.data_args().read_for(&report)?.matrix;
     let report_set_up = "the report's loss and optimiser over the observed entries: \
                          ||M ⊙ (A - U Vᵀ)||_F, plain gradient descent, lr 0.01, 1000 epochs, rank 2, no penalty";
     let report_flags = "--loss norm --optimizer sgd --lr 0.01 --epochs 1000 --l2 0";

@@ -48,10 +48,7 @@ impl Gradients {
     /// was cleared: its id would name some other node's gradient.
     #[track_caller]
     pub fn get(&self, param: Var<'_>) -> Option<&Array2<f64>> {
-        if self
-            .recording
-            .is_some_and(|recording| recording != param.tape().recording())
-        {
+        if !self.computed_on(param.tape()) {
             panic!(
                 "no gradient for node {}: it belongs to another tape, or to a recording made after \
                  these gradients were computed",
@@ -72,9 +69,15 @@ impl Gradients {
     /// recording (or on none yet).
     #[track_caller]
     pub(crate) fn assert_computed_on(&self, tape: &Tape, what: &str) {
-        if self.recording.is_some_and(|recording| recording != tape.recording()) {
+        if !self.computed_on(tape) {
             panic!("{what}: these gradients were computed on another tape, or before it was cleared");
         }
+    }
+
+    /// Whether these gradients belong to `tape`'s current recording (an
+    /// empty store, never swept, belongs to any).
+    fn computed_on(&self, tape: &Tape) -> bool {
+        self.recording.is_none_or(|recording| recording == tape.recording())
     }
 
     /// How many node slots the store holds without reallocating (reused by
