@@ -71,6 +71,13 @@ fn holdout_masks_hide_the_rounded_share_reproducibly() {
 }
 
 #[test]
+#[should_panic(expected = "column_mean_baseline: no entry is observed")]
+fn the_column_mean_baseline_needs_an_observed_entry() {
+    // Without the check every guess would be 0 / 0 = NaN.
+    let _ = column_mean_baseline(&array![[1.0, 2.0]], &Array2::zeros((1, 2)));
+}
+
+#[test]
 fn rmse_and_the_column_mean_baseline_by_hand() {
     let a = array![[1.0, 10.0], [3.0, 20.0], [8.0, 60.0]];
     let observed = array![[1.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
