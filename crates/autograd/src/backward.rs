@@ -7,103 +7,20 @@
 //! per operand, the vector-Jacobian product `Gᵀ ∂output/∂operand`. An
 //! operand used by several nodes (fan-out) receives the sum of their
 //! contributions. What reaches a parameter is its gradient.
+//!
+//! The notation of the rules is `op.rs`'s. The arithmetic is in
+//! `kernels.rs`: a rule calls `sweep.matmul(..)`, `sweep.map(..)` and so on,
+//! which write into spare buffers of the tape.
 
-use std::ops::Index;
+use std::ops::Deref;
 
 use ndarray::Array2;
 
-use crate::forward::{column_sums, map, matmul, row_major, rows, rows_mut, scalar, update_with, zip_map};
+use crate::gradients::Gradients;
+use crate::kernels::{Kernels, into_row_major, negated, row_major, rows, rows_mut, update_with};
 use crate::op::Op;
-use crate::pool::Pool;
 use crate::tape::{Node, NodeId, Tape};
 use crate::var::Var;
-
-/// The gradients of one loss: one matrix per parameter, the parameter's shape.
-///
-/// Query with `grads[param]` or [`Gradients::get`]. Every parameter recorded
-/// before the loss has a gradient, zero if the loss does not depend on it;
-/// constants have none. A gradient has its parameter's shape, but not
-/// always its memory order: a parameter used only through `.t()` gets a
-/// column-major gradient (index it, or call `as_standard_layout()` for a
-/// slice).
-#[derive(Clone, Debug, Default)]
-pub struct Gradients {
-    /// Indexed by node id; after the sweep only parameters hold `Some`.
-    adjoints: Vec<Option<Array2<f64>>>,
-    /// The recording the sweep ran on (`None` before any sweep): node ids
-    /// mean nothing on another tape, or after a [`Tape::clear`].
-    recording: Option<u64>,
-}
-
-impl Gradients {
-    /// An empty store, to be filled by [`Tape::backward_into`].
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The gradient of the loss with respect to `param`, if it has one.
-    ///
-    /// # Panics
-    /// If `param` belongs to another tape, or was recorded after the tape
-    /// was cleared: its id would name some other node's gradient.
-    #[track_caller]
-    pub fn get(&self, param: Var<'_>) -> Option<&Array2<f64>> {
-        if !self.computed_on(param.tape()) {
-            panic!(
-                "no gradient for node {}: it belongs to another tape, or to a recording made after \
-                 these gradients were computed",
-                param.id()
-            );
-        }
-        self.by_id(param.id())
-    }
-
-    /// The gradient stored for the node with this id, if any. Unlike
-    /// [`Gradients::get`] it cannot tell which tape `id` came from: it must
-    /// be an id of the recording these gradients were computed on.
-    pub fn by_id(&self, id: NodeId) -> Option<&Array2<f64>> {
-        self.adjoints.get(id.index()).and_then(Option::as_ref)
-    }
-
-    /// Panics unless these gradients were computed on `tape`'s current
-    /// recording (or on none yet).
-    #[track_caller]
-    pub(crate) fn assert_computed_on(&self, tape: &Tape, what: &str) {
-        if !self.computed_on(tape) {
-            panic!("{what}: these gradients were computed on another tape, or before it was cleared");
-        }
-    }
-
-    /// Whether these gradients belong to `tape`'s current recording (an
-    /// empty store, never swept, belongs to any).
-    fn computed_on(&self, tape: &Tape) -> bool {
-        self.recording.is_none_or(|recording| recording == tape.recording())
-    }
-
-    /// How many node slots the store holds without reallocating (reused by
-    /// [`Tape::backward_into`]).
-    pub fn capacity(&self) -> usize {
-        self.adjoints.capacity()
-    }
-}
-
-impl Index<Var<'_>> for Gradients {
-    type Output = Array2<f64>;
-
-    /// # Panics
-    /// If `param` has no gradient: it is a constant or an intermediate node,
-    /// or it was recorded after the loss (or on another tape, see
-    /// [`Gradients::get`]).
-    #[track_caller]
-    fn index(&self, param: Var<'_>) -> &Array2<f64> {
-        self.get(param).unwrap_or_else(|| {
-            panic!(
-                "no gradient for node {}: gradients are kept for parameters recorded before the loss",
-                param.id()
-            )
-        })
-    }
-}
 
 /// Watches a backward sweep as it happens (the tape inspector's trace uses it).
 ///
@@ -155,10 +72,10 @@ impl Tape {
         assert!(shape == (1, 1), "backward: the loss must be 1 x 1, got shape {shape:?}");
 
         let nodes = self.nodes();
-        let pool = self.pool();
+        let kernels = self.kernels();
         let last = loss.id().index();
         // Last call's gradients are done with: their buffers serve this one.
-        grads.adjoints.drain(..).flatten().for_each(|old| pool.put(old));
+        grads.adjoints.drain(..).flatten().for_each(|old| kernels.recycle(old));
         grads.adjoints.resize(last + 1, None);
         grads.recording = Some(self.recording());
         let mut sweep = Sweep {
@@ -166,9 +83,9 @@ impl Tape {
             adjoints: grads.adjoints.as_mut_slice(),
             observer,
             current: loss.id(),
-            pool,
+            kernels,
         };
-        sweep.adjoints[last] = Some(scalar(pool, 1.0));
+        sweep.adjoints[last] = Some(kernels.scalar(1.0));
 
         for index in (0..=last).rev() {
             let node = &nodes[index];
@@ -187,10 +104,10 @@ impl Tape {
 
         for (node, adjoint) in nodes.iter().zip(grads.adjoints.iter_mut()) {
             match (&node.op, adjoint.is_some()) {
-                (Op::Parameter, false) => *adjoint = Some(filled(pool, node.value.dim(), 0.0)),
+                (Op::Parameter, false) => *adjoint = Some(kernels.filled(node.value.dim(), 0.0)),
                 (Op::Parameter, true) | (_, false) => {}
                 // Only the seed can be left here: a loss that is a constant.
-                (_, true) => pool.put(adjoint.take().expect("checked")),
+                (_, true) => kernels.recycle(adjoint.take().expect("checked")),
             }
         }
     }
@@ -208,41 +125,32 @@ pub(crate) fn node_vjp(tape: &Tape, node: NodeId, adjoint: Array2<f64>) -> Vec<(
         adjoints: &mut adjoints,
         observer: None,
         current: node,
-        pool: tape.pool(),
+        kernels: tape.kernels(),
     };
     propagate(&nodes[node.index()], adjoint, &mut sweep);
     let sent = adjoints.into_iter().enumerate();
     sent.filter_map(|(index, sum)| Some((NodeId(index), sum?))).collect()
 }
 
-/// `-a`, in place (over a plain slice when `a` is contiguous, so that it
-/// vectorises).
-fn negated(mut a: Array2<f64>) -> Array2<f64> {
-    match a.as_slice_memory_order_mut() {
-        Some(slice) => slice.iter_mut().for_each(|x| *x = -*x),
-        None => a.map_inplace(|x| *x = -*x),
-    }
-    a
-}
-
-/// `a` itself when it is row-major, else a row-major copy.
-fn into_row_major(a: Array2<f64>) -> Array2<f64> {
-    if a.is_standard_layout() {
-        a
-    } else {
-        a.as_standard_layout().into_owned()
-    }
-}
-
-/// The state of one backward sweep.
+/// The state of one backward sweep, and the context every rule works in:
+/// the kernels (`sweep.matmul(..)`) and where contributions go (`sweep.send(..)`).
 struct Sweep<'a, 'o> {
     nodes: &'a [Node],
     adjoints: &'a mut [Option<Array2<f64>>],
     observer: Option<&'o mut dyn SweepObserver>,
     /// The node whose adjoint is being propagated.
     current: NodeId,
-    /// Where contributions take their buffers and return spent ones.
-    pool: &'a Pool,
+    /// The arithmetic, writing into the tape's spare buffers.
+    kernels: Kernels<'a>,
+}
+
+impl<'a> Deref for Sweep<'a, '_> {
+    type Target = Kernels<'a>;
+
+    /// The rules call the kernels on the sweep itself: `sweep.matmul(g, b.t())`.
+    fn deref(&self) -> &Kernels<'a> {
+        &self.kernels
+    }
 }
 
 impl Sweep<'_, '_> {
@@ -254,7 +162,7 @@ impl Sweep<'_, '_> {
     /// Adds `contribution` to the adjoint of `to` (fan-out accumulates).
     fn send(&mut self, to: NodeId, contribution: Array2<f64>) {
         if !self.wants(to) {
-            self.pool.put(contribution);
+            self.recycle(contribution);
             return;
         }
         debug_assert_eq!(contribution.dim(), self.nodes[to.0].value.dim());
@@ -265,24 +173,10 @@ impl Sweep<'_, '_> {
         match slot {
             Some(sum) => {
                 *sum += &contribution;
-                self.pool.put(contribution);
+                self.kernels.recycle(contribution);
             }
             None => *slot = Some(contribution),
         }
-    }
-
-    /// The number in a 1 x 1 adjoint; its buffer goes back to the pool.
-    fn take_scalar(&self, grad: Array2<f64>) -> f64 {
-        let g = grad[[0, 0]];
-        self.pool.put(grad);
-        g
-    }
-
-    /// A copy of `grad` in a spare buffer.
-    fn copy(&self, grad: &Array2<f64>) -> Array2<f64> {
-        let mut copy = self.pool.take(grad.dim());
-        copy.assign(grad);
-        copy
     }
 
     /// Sends `grad` to `a` and `to_b(grad)` to `b`, copying `grad` only when
@@ -290,7 +184,7 @@ impl Sweep<'_, '_> {
     fn send_pair(&mut self, a: NodeId, b: NodeId, grad: Array2<f64>, to_b: impl FnOnce(Array2<f64>) -> Array2<f64>) {
         match (self.wants(a), self.wants(b)) {
             (true, true) => {
-                self.send(b, to_b(self.copy(&grad)));
+                self.send(b, to_b(self.copy(grad.view())));
                 self.send(a, grad);
             }
             (true, false) => self.send(a, grad),
@@ -311,12 +205,12 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         Op::MatMul(a, b) => {
             // dA = G Bᵀ, dB = Aᵀ G
             if sweep.wants(*a) {
-                sweep.send(*a, matmul(sweep.pool, grad.view(), value(b).t()));
+                sweep.send(*a, sweep.matmul(grad.view(), value(b).t()));
             }
             if sweep.wants(*b) {
-                sweep.send(*b, matmul(sweep.pool, value(a).t(), grad.view()));
+                sweep.send(*b, sweep.matmul(value(a).t(), grad.view()));
             }
-            sweep.pool.put(grad);
+            sweep.recycle(grad);
         }
         // dA = Gᵀ (a view of the same buffer)
         Op::Transpose(a) => sweep.send(*a, grad.reversed_axes()),
@@ -329,13 +223,13 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         Op::Mul(a, b) => {
             // dA = G ⊙ B, dB = G ⊙ A
             if sweep.wants(*b) {
-                sweep.send(*b, zip_map(sweep.pool, grad.view(), value(a), |g, a| g * a));
+                sweep.send(*b, sweep.zip_map(grad.view(), value(a), |g, a| g * a));
             }
             if sweep.wants(*a) {
                 update_with(&mut grad, value(b), |g, b| *g *= b);
                 sweep.send(*a, grad);
             } else {
-                sweep.pool.put(grad);
+                sweep.recycle(grad);
             }
         }
         // dA = c G
@@ -346,7 +240,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             // db = 1ᵀ G: the bias was added to every row, so its adjoint
             // collects every row's. dA = G.
             if sweep.wants(*b) {
-                sweep.send(*b, column_sums(sweep.pool, grad.view()));
+                sweep.send(*b, sweep.column_sums(grad.view()));
             }
             sweep.send(*a, grad);
         }
@@ -368,29 +262,29 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         // dA = g everywhere
         Op::Sum(a) => {
             let g = sweep.take_scalar(grad);
-            sweep.send(*a, filled(sweep.pool, value(a).dim(), g));
+            sweep.send(*a, sweep.filled(value(a).dim(), g));
         }
         Op::Mean(a) => {
             // dA = g / (m n) everywhere
             let share = sweep.take_scalar(grad) / value(a).len() as f64;
-            sweep.send(*a, filled(sweep.pool, value(a).dim(), share));
+            sweep.send(*a, sweep.filled(value(a).dim(), share));
         }
         Op::FrobeniusNorm(a) => {
             // dA = g A / ||A||; the subgradient 0 at A = 0
             let g = sweep.take_scalar(grad);
             let norm = node.value.view()[[0, 0]];
             let contribution = if norm == 0.0 {
-                filled(sweep.pool, value(a).dim(), 0.0)
+                sweep.filled(value(a).dim(), 0.0)
             } else {
                 // x / norm first: exact when g = 1, as for a loss.
-                map(sweep.pool, value(a), |x| x / norm * g)
+                sweep.map(value(a), |x| x / norm * g)
             };
             sweep.send(*a, contribution);
         }
         Op::SumSquares(a) => {
             // dA = 2 g A
             let factor = 2.0 * sweep.take_scalar(grad);
-            sweep.send(*a, map(sweep.pool, value(a), |x| factor * x));
+            sweep.send(*a, sweep.map(value(a), |x| factor * x));
         }
         Op::LogSoftmax(a) => {
             // dA = G - softmax(A) ⊙ rowsum(G), with softmax(A) = exp(Y)
@@ -408,7 +302,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             // dZ = g (P - onehot(y)) / m, with P the probabilities saved forward
             let probabilities = node.saved.as_ref().expect("cross_entropy saves its probabilities");
             let scale = sweep.take_scalar(grad) / labels.len() as f64;
-            let mut dz = map(sweep.pool, probabilities.view(), |p| scale * p);
+            let mut dz = sweep.map(probabilities.view(), |p| scale * p);
             for (row, &label) in labels.iter().enumerate() {
                 dz[[row, label]] -= scale;
             }
@@ -435,14 +329,7 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
                 );
                 sweep.send(*id, contribution);
             }
-            sweep.pool.put(grad);
+            sweep.recycle(grad);
         }
     }
-}
-
-/// An m x n matrix with every entry `x`, in a spare buffer.
-fn filled(pool: &Pool, shape: (usize, usize), x: f64) -> Array2<f64> {
-    let mut out = pool.take(shape);
-    out.fill(x);
-    out
 }

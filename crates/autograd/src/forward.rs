@@ -3,16 +3,15 @@
 //! [`evaluate`] takes the values of an op's operands through a lookup
 //! function rather than from the tape, so that the same code serves the
 //! recording ([`Tape`](crate::Tape)) and the localised gradient check, which
-//! re-evaluates a single node on perturbed inputs. Results are written into
-//! buffers taken from a [`Pool`], so that a training loop reuses last
-//! step's memory.
+//! re-evaluates a single node on perturbed inputs. The arithmetic is in
+//! `kernels.rs`.
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, CowArray, Ix2, Zip};
+use ndarray::{Array2, ArrayView2};
 
+use crate::kernels::{Kernels, frobenius_norm, relu, sum_of_squares};
 use crate::op::Op;
-use crate::pool::Pool;
-use crate::tape::{NodeId, Value};
+use crate::tape::NodeId;
+use crate::value::Value;
 
 /// What a forward computation produces.
 pub(crate) struct Forward {
@@ -26,11 +25,11 @@ pub(crate) struct Forward {
 ///
 /// # Panics
 /// On a leaf, which has no forward computation.
-pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, pool: &Pool) -> Forward {
+pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, kernels: Kernels<'_>) -> Forward {
     let view = |id: &NodeId| value(*id).view();
     let computed = match op {
         Op::Parameter | Op::Constant => unreachable!("a leaf is not computed"),
-        Op::MatMul(a, b) => matmul(pool, view(a), view(b)),
+        Op::MatMul(a, b) => kernels.matmul(view(a), view(b)),
         // The axes swapped: a transpose of a shared value costs no copy.
         Op::Transpose(a) => {
             return Forward {
@@ -38,28 +37,28 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, pool: &
                 saved: None,
             };
         }
-        Op::Add(a, b) => zip_map(pool, view(a), view(b), |x, y| x + y),
-        Op::Sub(a, b) => zip_map(pool, view(a), view(b), |x, y| x - y),
-        Op::Neg(a) => map(pool, view(a), |x| -x),
-        Op::Mul(a, b) => zip_map(pool, view(a), view(b), |x, y| x * y),
-        Op::Scale(a, c) => map(pool, view(a), |x| c * x),
-        Op::AddScalar(a, c) => map(pool, view(a), |x| x + c),
-        Op::AddBias(a, b) => add_bias(pool, view(a), view(b)),
-        Op::Relu(a) => map(pool, view(a), relu),
-        Op::Square(a) => map(pool, view(a), |x| x * x),
-        Op::Sum(a) => scalar(pool, view(a).sum()),
+        Op::Add(a, b) => kernels.zip_map(view(a), view(b), |x, y| x + y),
+        Op::Sub(a, b) => kernels.zip_map(view(a), view(b), |x, y| x - y),
+        Op::Neg(a) => kernels.map(view(a), |x| -x),
+        Op::Mul(a, b) => kernels.zip_map(view(a), view(b), |x, y| x * y),
+        Op::Scale(a, c) => kernels.map(view(a), |x| c * x),
+        Op::AddScalar(a, c) => kernels.map(view(a), |x| x + c),
+        Op::AddBias(a, b) => kernels.add_row(view(a), view(b)),
+        Op::Relu(a) => kernels.map(view(a), relu),
+        Op::Square(a) => kernels.map(view(a), |x| x * x),
+        Op::Sum(a) => kernels.scalar(view(a).sum()),
         Op::Mean(a) => {
             let a = view(a);
-            scalar(pool, a.sum() / a.len() as f64)
+            kernels.scalar(a.sum() / a.len() as f64)
         }
-        Op::FrobeniusNorm(a) => scalar(pool, frobenius_norm(view(a))),
-        Op::SumSquares(a) => scalar(pool, sum_of_squares(view(a))),
-        Op::LogSoftmax(a) => log_softmax(pool, view(a)),
+        Op::FrobeniusNorm(a) => kernels.scalar(frobenius_norm(view(a))),
+        Op::SumSquares(a) => kernels.scalar(sum_of_squares(view(a))),
+        Op::LogSoftmax(a) => kernels.log_softmax(view(a)),
         Op::CrossEntropy { logits, labels } => {
             // Saves the softmax probabilities: the backward rule is P - Y.
-            let (loss, probabilities) = cross_entropy(pool, view(logits), labels);
+            let (loss, probabilities) = kernels.cross_entropy(view(logits), labels);
             return Forward {
-                value: Value::Owned(scalar(pool, loss)),
+                value: Value::Owned(kernels.scalar(loss)),
                 saved: Some(probabilities),
             };
         }
@@ -72,202 +71,4 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, pool: &
         value: Value::Owned(computed),
         saved: None,
     }
-}
-
-/// `max(x, 0)`, except that NaN stays NaN (`f64::max(x, 0.0)` would return 0
-/// and hide it).
-pub(crate) fn relu(x: f64) -> f64 {
-    if x > 0.0 || x.is_nan() { x } else { 0.0 }
-}
-
-/// A 1 x 1 matrix.
-pub(crate) fn scalar(pool: &Pool, x: f64) -> Array2<f64> {
-    let mut out = pool.take((1, 1));
-    out[[0, 0]] = x;
-    out
-}
-
-/// `f` applied to every entry of `a`. Row-major operands are walked as
-/// plain slices, which the compiler vectorises; others through `Zip`.
-pub(crate) fn map(pool: &Pool, a: ArrayView2<f64>, f: impl Fn(f64) -> f64) -> Array2<f64> {
-    let mut out = pool.take(a.dim());
-    match (out.as_slice_mut(), a.as_slice()) {
-        (Some(out), Some(a)) => out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x)),
-        _ => Zip::from(&mut out).and(&a).for_each(|out, &x| *out = f(x)),
-    }
-    out
-}
-
-/// `f` applied to the entries of `a` and `b` pairwise (same shapes), walked
-/// as [`map`] walks them.
-pub(crate) fn zip_map(pool: &Pool, a: ArrayView2<f64>, b: ArrayView2<f64>, f: impl Fn(f64, f64) -> f64) -> Array2<f64> {
-    let mut out = pool.take(a.dim());
-    match (out.as_slice_mut(), a.as_slice(), b.as_slice()) {
-        (Some(out), Some(a), Some(b)) => {
-            out.iter_mut()
-                .zip(a.iter().zip(b))
-                .for_each(|(out, (&x, &y))| *out = f(x, y));
-        }
-        _ => Zip::from(&mut out)
-            .and(&a)
-            .and(&b)
-            .for_each(|out, &x, &y| *out = f(x, y)),
-    }
-    out
-}
-
-/// `f(t, a)` for every entry `t` of `target` and the matching entry of `a`,
-/// updating `target` in place (walked as [`map`] walks its operands).
-pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl Fn(&mut f64, f64)) {
-    match (target.as_slice_mut(), a.as_slice()) {
-        (Some(target), Some(a)) => target.iter_mut().zip(a).for_each(|(t, &x)| f(t, x)),
-        _ => Zip::from(target).and(&a).for_each(|t, &x| f(t, x)),
-    }
-}
-
-/// The matrix product `a · b`.
-pub(crate) fn matmul(pool: &Pool, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = pool.take((a.nrows(), b.ncols()));
-    // β = 0: the old contents of `out` are overwritten, never read.
-    general_mat_mul(1.0, &a, &b, 0.0, &mut out);
-    out
-}
-
-/// `Σᵢⱼ aᵢⱼ²`, with eight running sums over contiguous memory so the
-/// compiler can vectorise it (and the rounding error grows more slowly).
-pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
-    match a.as_slice_memory_order() {
-        Some(slice) => {
-            let mut lanes = [0.0; 8];
-            let chunks = slice.chunks_exact(8);
-            let tail: f64 = chunks.remainder().iter().map(|x| x * x).sum();
-            for chunk in chunks {
-                for (lane, x) in lanes.iter_mut().zip(chunk) {
-                    *lane += x * x;
-                }
-            }
-            lanes.iter().sum::<f64>() + tail
-        }
-        None => a.iter().map(|x| x * x).sum(),
-    }
-}
-
-/// `‖A‖_F = sqrt(Σᵢⱼ aᵢⱼ²)`, without the overflow or underflow of the
-/// squares: entries of 1e200 would square to inf and entries of 1e-200 to 0.
-/// When the plain sum of squares leaves the range where it is exact to
-/// rounding, the entries are divided by the largest magnitude `s` first:
-/// `‖A‖ = s · sqrt(Σ (aᵢⱼ / s)²)`, every term at most 1.
-pub(crate) fn frobenius_norm(a: ArrayView2<f64>) -> f64 {
-    // Squares too small to be normal floats contribute below 1e-18 of a
-    // sum above this floor; below it they may be most of it.
-    const SMALLEST_EXACT_SUM: f64 = 1e-290;
-    let sum = sum_of_squares(a);
-    if sum.is_nan() || (sum.is_finite() && sum >= SMALLEST_EXACT_SUM) {
-        return sum.sqrt();
-    }
-    let largest = a.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
-    if largest == 0.0 || largest.is_infinite() {
-        return largest;
-    }
-    largest * a.iter().map(|x| (x / largest) * (x / largest)).sum::<f64>().sqrt()
-}
-
-/// `a` in row-major layout: borrowed when it already is, copied otherwise.
-/// Row-wise ops then walk each row as a plain slice.
-pub(crate) fn row_major(a: ArrayView2<'_, f64>) -> CowArray<'_, f64, Ix2> {
-    if a.is_standard_layout() {
-        CowArray::from(a)
-    } else {
-        CowArray::from(a.as_standard_layout().into_owned())
-    }
-}
-
-/// The rows of a row-major buffer with `cols` columns, as slices (a matrix
-/// without columns has no entries, so it yields no rows).
-pub(crate) fn rows(buffer: &[f64], cols: usize) -> std::slice::ChunksExact<'_, f64> {
-    buffer.chunks_exact(cols.max(1))
-}
-
-/// Like [`rows`], mutably.
-pub(crate) fn rows_mut(buffer: &mut [f64], cols: usize) -> std::slice::ChunksExactMut<'_, f64> {
-    buffer.chunks_exact_mut(cols.max(1))
-}
-
-/// The 1 x n row `bias` added to every row of `a` (a row-broadcast add).
-pub(crate) fn add_bias(pool: &Pool, a: ArrayView2<f64>, bias: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = pool.take(a.dim());
-    let (a, bias) = (row_major(a), row_major(bias));
-    let bias = bias.as_slice().expect("row-major");
-    let cols = out.ncols();
-    let a_rows = rows(a.as_slice().expect("row-major"), cols);
-    for (row, a_row) in rows_mut(out.as_slice_mut().expect("row-major"), cols).zip(a_rows) {
-        row.iter_mut()
-            .zip(a_row.iter().zip(bias))
-            .for_each(|(x, (a, b))| *x = a + b);
-    }
-    out
-}
-
-/// The column sums of `g` as a 1 x n row: `1ᵀ G`.
-pub(crate) fn column_sums(pool: &Pool, g: ArrayView2<f64>) -> Array2<f64> {
-    let cols = g.ncols();
-    let mut sums = pool.take((1, cols));
-    let sums_row = sums.as_slice_mut().expect("row-major");
-    sums_row.fill(0.0);
-    let g = row_major(g);
-    for row in rows(g.as_slice().expect("row-major"), cols) {
-        sums_row.iter_mut().zip(row).for_each(|(sum, x)| *sum += x);
-    }
-    sums
-}
-
-/// Log-softmax of each row: `yⱼ = (aⱼ - m) - log Σₖ exp(aₖ - m)` with `m`
-/// the row's maximum, so that no `exp` overflows. The order of the
-/// subtractions matters for large logits: `aⱼ - m` is exact, whereas
-/// `aⱼ - (m + log Σ)` would round `m + log Σ` to the spacing of floats near
-/// `m` (0.016 at 1e14) and lose the small log-probabilities' digits.
-pub(crate) fn log_softmax(pool: &Pool, a: ArrayView2<f64>) -> Array2<f64> {
-    let mut out = pool.take(a.dim());
-    out.assign(&a);
-    let cols = out.ncols();
-    for row in rows_mut(out.as_slice_mut().expect("row-major"), cols) {
-        let max = row_max(row);
-        let log_sum = row.iter().map(|x| (x - max).exp()).sum::<f64>().ln();
-        row.iter_mut().for_each(|x| *x = (*x - max) - log_sum);
-    }
-    out
-}
-
-/// Writes `exp(aₖ - m)` into `out`, with `m` the row's maximum (so no
-/// `exp` overflows), and returns `m` and `Σₖ exp(aₖ - m)`.
-fn shifted_exp_into(row: &[f64], out: &mut [f64]) -> (f64, f64) {
-    let max = row_max(row);
-    out.iter_mut().zip(row).for_each(|(e, x)| *e = (x - max).exp());
-    (max, out.iter().sum())
-}
-
-/// The largest entry (NaNs are passed over here; they reach the result
-/// through the `exp` that follows).
-fn row_max(row: &[f64]) -> f64 {
-    row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
-}
-
-/// Mean over rows of `-log softmax(z)ᵢ,yᵢ = (mᵢ - zᵢ,yᵢ) + log Σₖ exp(zᵢₖ - mᵢ)`
-/// (`mᵢ` the row's maximum, subtracted first as in [`log_softmax`]), and the
-/// softmax probabilities `exp(zᵢₖ - mᵢ) / Σⱼ exp(zᵢⱼ - mᵢ)`, one `exp` per entry.
-pub(crate) fn cross_entropy(pool: &Pool, logits: ArrayView2<f64>, labels: &[usize]) -> (f64, Array2<f64>) {
-    let cols = logits.ncols();
-    let logits = row_major(logits);
-    let mut probabilities = pool.take(logits.dim());
-    let mut total = 0.0;
-    let rows_out = rows_mut(probabilities.as_slice_mut().expect("row-major"), cols);
-    for ((row, p), &label) in rows(logits.as_slice().expect("row-major"), cols)
-        .zip(rows_out)
-        .zip(labels)
-    {
-        let (max, sum) = shifted_exp_into(row, p);
-        total += (max - row[label]) + sum.ln();
-        p.iter_mut().for_each(|p| *p /= sum);
-    }
-    (total / labels.len() as f64, probabilities)
 }

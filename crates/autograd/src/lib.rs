@@ -14,13 +14,13 @@
 //! let u = tape.parameter(array![[1.0], [1.0]]);
 //! let v = tape.parameter(array![[1.0], [2.0]]);
 //!
-//! // loss = ||A - U Vᵀ||_F
+//! // loss = ‖A - U Vᵀ‖_F
 //! let residual = tape.constant(&a) - u.matmul(v.t());
 //! let loss = residual.frobenius_norm();
 //! let grads = tape.backward(loss);
 //!
 //! // A - U Vᵀ = [[0, 0], [2, 2]], so the loss is sqrt(8); with R that
-//! // residual, dU = -R V / ||R|| = -[[0], [6]] / sqrt(8).
+//! // residual, dU = -R V / ‖R‖ = -[[0], [6]] / sqrt(8).
 //! assert!((loss.item() - 8f64.sqrt()).abs() < 1e-15);
 //! assert!((grads[u][[1, 0]] + 6.0 / 8f64.sqrt()).abs() < 1e-15);
 //!
@@ -33,10 +33,14 @@
 //! assert!(report.max_rel_error < 1e-7);
 //! ```
 //!
-//! Where to read: [`tape`] (the list and its leaves), [`var`] (recording ops,
-//! shape checks), [`op`] (every op with its VJP formula), `forward.rs` and
-//! `backward.rs` (every forward rule and every backward rule, each in one
-//! `match`), [`gradcheck`](mod@gradcheck), [`optim`].
+//! Where to read, in order: [`op`] (every op with its VJP formula, and the
+//! table of what each op says about itself), [`var`] (recording an op, with
+//! its shape check), [`tape`] (the list, `Tape::record`), `backward.rs` (the
+//! sweep and every backward rule, in one `match`), `forward.rs` (every
+//! forward computation, in one `match`); then [`gradcheck`](mod@gradcheck),
+//! [`check`], [`optim`]. Skip on a first read: `kernels.rs` (the
+//! arithmetic), `pool.rs` (buffer reuse), `value.rs` (how a matrix is
+//! stored), [`gradients`] (the store `backward` returns).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -46,19 +50,25 @@ pub mod check;
 pub mod custom;
 mod forward;
 pub mod gradcheck;
+pub mod gradients;
 pub mod inspect;
+mod kernels;
 pub mod op;
 pub mod optim;
 mod pool;
 pub mod tape;
+mod value;
 pub mod var;
 pub mod zoo;
 
 pub use anomaly::{Anomaly, Pass, all_finite};
-pub use backward::{Gradients, SweepObserver};
+pub use backward::SweepObserver;
 pub use check::{Adjoint, Diagnosis, LocalCheck, LocalReport};
 pub use custom::CustomOp;
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport, gradcheck};
-pub use op::Op;
-pub use tape::{IntoValue, Leaf, NodeId, Tape, Value};
+pub use gradients::Gradients;
+pub use op::{Op, OpKind};
+pub use pool::set_buffer_reuse;
+pub use tape::{NodeId, Tape};
+pub use value::{IntoValue, Leaf};
 pub use var::Var;

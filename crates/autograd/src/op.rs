@@ -1,19 +1,39 @@
-//! The operations a node can record, each with its vector-Jacobian product.
+//! The operations a node can record, each with its vector-Jacobian product,
+//! and one table of what every op says about itself.
 //!
-//! Notation: `G` is the adjoint of the node's output (∂loss/∂output, the
-//! same shape as the output), `dA` the adjoint sent to operand `A`; `g` is
-//! the 1 x 1 adjoint of a scalar output; `⊙` multiplies element by element;
-//! `1` is a column of ones. The formulas are implemented, in the same order,
-//! by the single `match` in `backward.rs`.
+//! Notation, used in every formula of the engine and its docs: the op's
+//! operands are `A`, `B` (`Z` for logits), its output `C` (`s` when it is a
+//! 1 x 1 scalar, `Y` for log-probabilities); `G` is the adjoint of the
+//! output (∂loss/∂C, the same shape as `C`) and `g` that of a scalar
+//! output; `dA` is what the op sends back to operand `A`, `Gᵀ ∂C/∂A`. `⊙`
+//! multiplies element by element and `1` is a column of ones.
+//!
+//! Where an op lives:
+//!
+//! - here: its variant of [`Op`] (the formulas in its doc comment), its arm
+//!   in [`Op::parts`] (kind, operands, the number it carries), its
+//!   [`OpKind`] and its row of [`SPECS`] (name, operand letters, VJP as one
+//!   line, kinks, cost);
+//! - `var.rs`: the method on [`Var`](crate::Var) that checks shapes and records it;
+//! - `forward.rs`: its forward computation, one arm of one `match`;
+//! - `backward.rs`: its backward rule, one arm of the one `match` that holds them all;
+//! - `check/cases.rs`: the random cases the checkers and property tests draw.
+//!
+//! Every one of these is a `match` the compiler holds exhaustive, or a table
+//! a compile-time assertion holds complete: a new variant does not build
+//! until each step is done.
 
 use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
 
+use crate::check::Kinks;
 use crate::custom::CustomOp;
+use crate::inspect::CostRule;
+use crate::inspect::counts::{ON_G, PASS_G, PerEntry, READS_ONE};
 use crate::tape::NodeId;
 
-/// How a node's value was produced.
+/// How a node's value was produced, naming its operands by id.
 #[derive(Clone)]
 pub enum Op {
     /// A leaf that receives a gradient.
@@ -49,7 +69,7 @@ pub enum Op {
     Sum(NodeId),
     /// `s = Σᵢⱼ Aᵢⱼ / (m n)`; `dA = g / (m n)` in every entry.
     Mean(NodeId),
-    /// `s = ||A||_F = sqrt(Σᵢⱼ Aᵢⱼ²)`; `dA = g A / s`. At `A = 0` the norm is
+    /// `s = ‖A‖_F = sqrt(Σᵢⱼ Aᵢⱼ²)`; `dA = g A / s`. At `A = 0` the norm is
     /// not differentiable and the subgradient `dA = 0` is used.
     FrobeniusNorm(NodeId),
     /// `s = Σᵢⱼ Aᵢⱼ²`; `dA = 2 g A`.
@@ -78,96 +98,449 @@ pub enum Op {
     },
 }
 
-impl Op {
-    /// The short name used in messages and tape dumps (`"matmul"`).
-    pub fn name(&self) -> &str {
+/// An [`Op`] without its operands: what [`SPECS`] is indexed by.
+///
+/// The variants are in the order of [`Op`]'s, `Custom` last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OpKind {
+    /// [`Op::Parameter`].
+    Parameter,
+    /// [`Op::Constant`].
+    Constant,
+    /// [`Op::MatMul`].
+    MatMul,
+    /// [`Op::Transpose`].
+    Transpose,
+    /// [`Op::Add`].
+    Add,
+    /// [`Op::Sub`].
+    Sub,
+    /// [`Op::Neg`].
+    Neg,
+    /// [`Op::Mul`].
+    Mul,
+    /// [`Op::Scale`].
+    Scale,
+    /// [`Op::AddScalar`].
+    AddScalar,
+    /// [`Op::AddBias`].
+    AddBias,
+    /// [`Op::Relu`].
+    Relu,
+    /// [`Op::Square`].
+    Square,
+    /// [`Op::Sum`].
+    Sum,
+    /// [`Op::Mean`].
+    Mean,
+    /// [`Op::FrobeniusNorm`].
+    FrobeniusNorm,
+    /// [`Op::SumSquares`].
+    SumSquares,
+    /// [`Op::LogSoftmax`].
+    LogSoftmax,
+    /// [`Op::CrossEntropy`].
+    CrossEntropy,
+    /// [`Op::Custom`]; stays last (the completeness check of [`SPECS`] relies on it).
+    Custom,
+}
+
+/// What an op says about itself: one row of [`SPECS`].
+#[derive(Clone, Copy, Debug)]
+pub struct OpSpec {
+    /// The op this row describes.
+    pub kind: OpKind,
+    /// The short name used in messages, dumps and checks (`"matmul"`).
+    pub name: &'static str,
+    /// The letter of each operand in the rules, in order (`["A", "B"]`).
+    pub operands: &'static [&'static str],
+    /// The vector-Jacobian product as one line, in the notation of this module.
+    pub vjp: &'static str,
+    /// Where the op is not differentiable (see [`Kinks`]).
+    pub kinks: Kinks,
+    /// How its forward and backward work are counted (see [`CostRule`]).
+    pub cost: CostRule,
+}
+
+/// Every op's row, in the order of [`OpKind`] (a compile-time assertion
+/// below holds the table complete and in order).
+pub const SPECS: [OpSpec; OpKind::Custom as usize + 1] = [
+    OpSpec {
+        kind: OpKind::Parameter,
+        name: "parameter",
+        operands: &[],
+        vjp: "leaf: receives its gradient",
+        kinks: Kinks::None,
+        cost: CostRule::Free,
+    },
+    OpSpec {
+        kind: OpKind::Constant,
+        name: "constant",
+        operands: &[],
+        vjp: "leaf: no gradient",
+        kinks: Kinks::None,
+        cost: CostRule::Free,
+    },
+    OpSpec {
+        kind: OpKind::MatMul,
+        name: "matmul",
+        operands: &["A", "B"],
+        vjp: "dA = G·Bᵀ, dB = Aᵀ·G",
+        kinks: Kinks::None,
+        cost: CostRule::MatMul,
+    },
+    OpSpec {
+        kind: OpKind::Transpose,
+        name: "transpose",
+        operands: &["A"],
+        vjp: "dA = Gᵀ",
+        kinks: Kinks::None,
+        cost: CostRule::Free,
+    },
+    OpSpec {
+        kind: OpKind::Add,
+        name: "add",
+        operands: &["A", "B"],
+        vjp: "dA = G, dB = G",
+        kinks: Kinks::None,
+        cost: CostRule::zip(1, [PASS_G, PASS_G]),
+    },
+    OpSpec {
+        kind: OpKind::Sub,
+        name: "sub",
+        operands: &["A", "B"],
+        vjp: "dA = G, dB = -G",
+        kinks: Kinks::None,
+        cost: CostRule::zip(1, [PASS_G, ON_G]),
+    },
+    OpSpec {
+        kind: OpKind::Neg,
+        name: "neg",
+        operands: &["A"],
+        vjp: "dA = -G",
+        kinks: Kinks::None,
+        cost: CostRule::map(1, ON_G),
+    },
+    OpSpec {
+        kind: OpKind::Mul,
+        name: "mul",
+        operands: &["A", "B"],
+        vjp: "dA = G⊙B, dB = G⊙A",
+        kinks: Kinks::None,
+        cost: CostRule::zip(1, [READS_ONE, READS_ONE]),
+    },
+    OpSpec {
+        kind: OpKind::Scale,
+        name: "scale",
+        operands: &["A"],
+        vjp: "dA = c·G",
+        kinks: Kinks::None,
+        cost: CostRule::map(1, ON_G),
+    },
+    OpSpec {
+        kind: OpKind::AddScalar,
+        name: "add_scalar",
+        operands: &["A"],
+        vjp: "dA = G",
+        kinks: Kinks::None,
+        cost: CostRule::map(1, PASS_G),
+    },
+    OpSpec {
+        kind: OpKind::AddBias,
+        name: "add_bias",
+        operands: &["A", "b"],
+        vjp: "dA = G, db = 1ᵀ·G (sum over rows)",
+        kinks: Kinks::None,
+        cost: CostRule::zip(1, [PASS_G, PASS_G]),
+    },
+    OpSpec {
+        kind: OpKind::Relu,
+        name: "relu",
+        operands: &["A"],
+        vjp: "dA = G⊙[A > 0]",
+        kinks: Kinks::AtZero,
+        cost: CostRule::map(1, READS_ONE),
+    },
+    OpSpec {
+        kind: OpKind::Square,
+        name: "square",
+        operands: &["A"],
+        vjp: "dA = 2·A⊙G",
+        kinks: Kinks::None,
+        cost: CostRule::map(
+            1,
+            PerEntry {
+                flops: 2,
+                reads_besides_g: 1,
+            },
+        ),
+    },
+    OpSpec {
+        kind: OpKind::Sum,
+        name: "sum",
+        operands: &["A"],
+        vjp: "dA = g·1",
+        kinks: Kinks::None,
+        cost: CostRule::Reduce {
+            forward: (1, 0),
+            backward: (0, 0),
+            backward_reads_a: false,
+        },
+    },
+    OpSpec {
+        kind: OpKind::Mean,
+        name: "mean",
+        operands: &["A"],
+        vjp: "dA = g/(m·n)·1",
+        kinks: Kinks::None,
+        cost: CostRule::Reduce {
+            forward: (1, 1),
+            backward: (0, 1),
+            backward_reads_a: false,
+        },
+    },
+    OpSpec {
+        kind: OpKind::FrobeniusNorm,
+        name: "frobenius_norm",
+        operands: &["A"],
+        vjp: "dA = g·A/||A||_F (0 at A = 0)",
+        kinks: Kinks::NormTip,
+        // Square and add per entry, one sqrt; back, a division and a product per entry.
+        cost: CostRule::Reduce {
+            forward: (2, 1),
+            backward: (2, 0),
+            backward_reads_a: true,
+        },
+    },
+    OpSpec {
+        kind: OpKind::SumSquares,
+        name: "sum_squares",
+        operands: &["A"],
+        vjp: "dA = 2·g·A",
+        kinks: Kinks::None,
+        cost: CostRule::Reduce {
+            forward: (2, 0),
+            backward: (1, 1),
+            backward_reads_a: true,
+        },
+    },
+    OpSpec {
+        kind: OpKind::LogSoftmax,
+        name: "log_softmax",
+        operands: &["A"],
+        vjp: "dA = G - softmax(A)⊙rowsum(G)",
+        kinks: Kinks::None,
+        // Per row of k: max, shift, exp, add (4k), ln and add (2), subtract (k).
+        // Backward per row: the row sum of G (k), then exp, multiply, subtract (3k).
+        cost: CostRule::Rows {
+            forward: (5, 2),
+            backward: 4,
+        },
+    },
+    OpSpec {
+        kind: OpKind::CrossEntropy,
+        name: "cross_entropy",
+        operands: &["Z"],
+        vjp: "dZ = g·(softmax(Z) - onehot(y))/m",
+        kinks: Kinks::None,
+        cost: CostRule::CrossEntropy,
+    },
+    OpSpec {
+        kind: OpKind::Custom,
+        name: "custom",
+        operands: &[],
+        vjp: "the custom op's own",
+        kinks: Kinks::Custom,
+        cost: CostRule::NotCounted,
+    },
+];
+
+// `SPECS` has a row for every kind (its length is `Custom`'s position + 1,
+// so a new kind before `Custom` fails to build until it gets one), and
+// row i describes kind i.
+const _: () = {
+    let mut index = 0;
+    while index < SPECS.len() {
+        assert!(
+            SPECS[index].kind as usize == index,
+            "SPECS must list the kinds in OpKind's order"
+        );
+        index += 1;
+    }
+};
+
+impl OpKind {
+    /// Every kind, in order.
+    pub const ALL: [OpKind; SPECS.len()] = {
+        let mut all = [OpKind::Parameter; SPECS.len()];
+        let mut index = 0;
+        while index < SPECS.len() {
+            all[index] = SPECS[index].kind;
+            index += 1;
+        }
+        all
+    };
+
+    /// This kind's row of [`SPECS`].
+    pub fn spec(self) -> &'static OpSpec {
+        &SPECS[self as usize]
+    }
+
+    /// The op's name (`"custom"` for every custom op; [`Op::name`] gives
+    /// a custom op's own).
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// Whether this is a leaf kind (a parameter or a constant).
+    pub fn is_leaf(self) -> bool {
+        matches!(self, OpKind::Parameter | OpKind::Constant)
+    }
+}
+
+/// An op taken apart: its kind, its operands, and the number or labels it
+/// carries (see [`Op::parts`]).
+#[derive(Debug)]
+pub struct Parts<'a> {
+    /// Which op.
+    pub kind: OpKind,
+    /// The ids of the nodes it reads, in order.
+    pub operands: Operands<'a>,
+    /// What it carries besides its operands, for display (`0.5` for `scale[0.5]`).
+    pub attribute: Option<Attribute>,
+}
+
+/// What an op carries besides its operands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Attribute {
+    /// A number (`scale`, `add_scalar`).
+    Number(f64),
+    /// How many class labels (`cross_entropy`).
+    Labels(usize),
+}
+
+impl fmt::Display for Attribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Op::Parameter => "parameter",
-            Op::Constant => "constant",
-            Op::MatMul(..) => "matmul",
-            Op::Transpose(..) => "transpose",
-            Op::Add(..) => "add",
-            Op::Sub(..) => "sub",
-            Op::Neg(..) => "neg",
-            Op::Mul(..) => "mul",
-            Op::Scale(..) => "scale",
-            Op::AddScalar(..) => "add_scalar",
-            Op::AddBias(..) => "add_bias",
-            Op::Relu(..) => "relu",
-            Op::Square(..) => "square",
-            Op::Sum(..) => "sum",
-            Op::Mean(..) => "mean",
-            Op::FrobeniusNorm(..) => "frobenius_norm",
-            Op::SumSquares(..) => "sum_squares",
-            Op::LogSoftmax(..) => "log_softmax",
-            Op::CrossEntropy { .. } => "cross_entropy",
-            Op::Custom { op, .. } => op.name(),
+            Attribute::Number(c) => write!(f, "{c}"),
+            Attribute::Labels(count) => write!(f, "{count} labels"),
+        }
+    }
+}
+
+impl Op {
+    /// The op's kind, operands and attribute: the one `match` on the shape
+    /// of [`Op`]'s variants, from which everything else about an op is
+    /// looked up in [`SPECS`].
+    pub fn parts(&self) -> Parts<'_> {
+        use Operands::{Many, One, Two};
+        let (kind, operands, attribute) = match self {
+            Op::Parameter => (OpKind::Parameter, Operands::None, None),
+            Op::Constant => (OpKind::Constant, Operands::None, None),
+            Op::MatMul(a, b) => (OpKind::MatMul, Two([*a, *b]), None),
+            Op::Transpose(a) => (OpKind::Transpose, One([*a]), None),
+            Op::Add(a, b) => (OpKind::Add, Two([*a, *b]), None),
+            Op::Sub(a, b) => (OpKind::Sub, Two([*a, *b]), None),
+            Op::Neg(a) => (OpKind::Neg, One([*a]), None),
+            Op::Mul(a, b) => (OpKind::Mul, Two([*a, *b]), None),
+            Op::Scale(a, c) => (OpKind::Scale, One([*a]), Some(Attribute::Number(*c))),
+            Op::AddScalar(a, c) => (OpKind::AddScalar, One([*a]), Some(Attribute::Number(*c))),
+            Op::AddBias(a, b) => (OpKind::AddBias, Two([*a, *b]), None),
+            Op::Relu(a) => (OpKind::Relu, One([*a]), None),
+            Op::Square(a) => (OpKind::Square, One([*a]), None),
+            Op::Sum(a) => (OpKind::Sum, One([*a]), None),
+            Op::Mean(a) => (OpKind::Mean, One([*a]), None),
+            Op::FrobeniusNorm(a) => (OpKind::FrobeniusNorm, One([*a]), None),
+            Op::SumSquares(a) => (OpKind::SumSquares, One([*a]), None),
+            Op::LogSoftmax(a) => (OpKind::LogSoftmax, One([*a]), None),
+            Op::CrossEntropy { logits, labels } => (
+                OpKind::CrossEntropy,
+                One([*logits]),
+                Some(Attribute::Labels(labels.len())),
+            ),
+            Op::Custom { inputs, .. } => (OpKind::Custom, Many(inputs), None),
+        };
+        Parts {
+            kind,
+            operands,
+            attribute,
         }
     }
 
-    /// The vector-Jacobian product as one line of text, as in the docs above.
-    pub fn formula(&self) -> &str {
-        match self {
-            Op::Parameter => "leaf: receives its gradient",
-            Op::Constant => "leaf: no gradient",
-            Op::MatMul(..) => "matmul: dA = G·Bᵀ, dB = Aᵀ·G",
-            Op::Transpose(..) => "transpose: dA = Gᵀ",
-            Op::Add(..) => "add: dA = G, dB = G",
-            Op::Sub(..) => "sub: dA = G, dB = -G",
-            Op::Neg(..) => "neg: dA = -G",
-            Op::Mul(..) => "mul: dA = G⊙B, dB = G⊙A",
-            Op::Scale(..) => "scale: dA = c·G",
-            Op::AddScalar(..) => "add_scalar: dA = G",
-            Op::AddBias(..) => "add_bias: dA = G, db = 1ᵀ·G (sum over rows)",
-            Op::Relu(..) => "relu: dA = G⊙[A > 0]",
-            Op::Square(..) => "square: dA = 2·A⊙G",
-            Op::Sum(..) => "sum: dA = g·1",
-            Op::Mean(..) => "mean: dA = g/(m·n)·1",
-            Op::FrobeniusNorm(..) => "frobenius_norm: dA = g·A/||A||_F (0 at A = 0)",
-            Op::SumSquares(..) => "sum_squares: dA = 2·g·A",
-            Op::LogSoftmax(..) => "log_softmax: dA = G - softmax(A)⊙rowsum(G)",
-            Op::CrossEntropy { .. } => "cross_entropy: dZ = g·(softmax(Z) - onehot(y))/m",
-            Op::Custom { op, .. } => op.formula(),
-        }
+    /// Which op this is.
+    pub fn kind(&self) -> OpKind {
+        self.parts().kind
     }
 
     /// The ids of the nodes this op reads, in order.
     pub fn operands(&self) -> Operands<'_> {
+        self.parts().operands
+    }
+
+    /// The op's row of [`SPECS`].
+    pub fn spec(&self) -> &'static OpSpec {
+        self.kind().spec()
+    }
+
+    /// The short name used in messages and tape dumps (`"matmul"`; a custom
+    /// op's own name).
+    pub fn name(&self) -> &str {
         match self {
-            Op::Parameter | Op::Constant => Operands::None,
-            Op::Transpose(a)
-            | Op::Neg(a)
-            | Op::Scale(a, _)
-            | Op::AddScalar(a, _)
-            | Op::Relu(a)
-            | Op::Square(a)
-            | Op::Sum(a)
-            | Op::Mean(a)
-            | Op::FrobeniusNorm(a)
-            | Op::SumSquares(a)
-            | Op::LogSoftmax(a)
-            | Op::CrossEntropy { logits: a, .. } => Operands::One([*a]),
-            Op::MatMul(a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::AddBias(a, b) => {
-                Operands::Two([*a, *b])
+            Op::Custom { op, .. } => op.name(),
+            _ => self.spec().name,
+        }
+    }
+
+    /// The vector-Jacobian product as one line (`"dA = G·Bᵀ, dB = Aᵀ·G"`).
+    pub fn rule(&self) -> &str {
+        match self {
+            Op::Custom { op, .. } => {
+                let formula = op.formula();
+                formula
+                    .strip_prefix(op.name())
+                    .and_then(|rest| rest.strip_prefix(": "))
+                    .unwrap_or(formula)
             }
-            Op::Custom { inputs, .. } => Operands::Many(inputs),
+            _ => self.spec().vjp,
+        }
+    }
+
+    /// The name and the rule: `"matmul: dA = G·Bᵀ, dB = Aᵀ·G"`.
+    pub fn formula(&self) -> String {
+        format!("{}: {}", self.name(), self.rule())
+    }
+
+    /// The letter of operand number `position` in the op's rule: `A`, `B`
+    /// for most ops, `b` for a bias, `Z` for logits; `A`, `B`, `C`, ... for
+    /// a custom op.
+    pub fn operand_name(&self, position: usize) -> String {
+        match self.spec().operands.get(position) {
+            Some(letter) => (*letter).to_owned(),
+            None => match u8::try_from(position) {
+                Ok(offset) if offset < 26 => char::from(b'A' + offset).to_string(),
+                _ => format!("X{position}"),
+            },
+        }
+    }
+
+    /// The name with the number or labels the op carries: `scale[0.5]`,
+    /// `cross_entropy[16 labels]`, `matmul`.
+    pub fn label(&self) -> String {
+        match self.parts().attribute {
+            Some(attribute) => format!("{}[{attribute}]", self.name()),
+            None => self.name().to_owned(),
         }
     }
 
     /// Whether this node is a leaf (a parameter or a constant).
     pub fn is_leaf(&self) -> bool {
-        matches!(self, Op::Parameter | Op::Constant)
+        self.kind().is_leaf()
     }
 }
 
 impl fmt::Debug for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())?;
-        match self {
-            Op::Scale(_, c) | Op::AddScalar(_, c) => write!(f, "[{c}]")?,
-            Op::CrossEntropy { labels, .. } => write!(f, "[{} labels]", labels.len())?,
-            _ => {}
-        }
+        f.write_str(&self.label())?;
         let operands = self.operands();
         if !operands.is_empty() {
             let ids: Vec<String> = operands.iter().map(ToString::to_string).collect();
@@ -200,5 +573,32 @@ impl Deref for Operands<'_> {
             Operands::Two(ids) => ids,
             Operands::Many(ids) => ids,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_row_and_name() {
+        let mut names: Vec<&str> = OpKind::ALL.iter().map(|kind| kind.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SPECS.len(), "op names must be distinct");
+        for (index, kind) in OpKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, index);
+            assert_eq!(kind.spec().kind, kind);
+        }
+    }
+
+    #[test]
+    fn parts_name_the_kind_the_variant_is() {
+        let (a, b) = (NodeId(0), NodeId(1));
+        assert_eq!(Op::MatMul(a, b).kind(), OpKind::MatMul);
+        assert_eq!(&*Op::AddBias(a, b).operands(), &[a, b]);
+        assert_eq!(Op::Scale(a, 0.5).label(), "scale[0.5]");
+        assert_eq!(Op::AddBias(a, b).operand_name(1), "b");
+        assert_eq!(Op::MatMul(a, b).formula(), "matmul: dA = G·Bᵀ, dB = Aᵀ·G");
     }
 }

@@ -27,7 +27,7 @@ use std::str::FromStr;
 
 use ndarray::{Array2, Zip};
 
-use crate::forward::update_with;
+use crate::kernels::update_with;
 
 /// Updates parameters from their gradients.
 pub trait Optimizer {

@@ -9,10 +9,27 @@
 //! system is zero-filled page by page on first touch.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ndarray::Array2;
 
-use crate::tape::Value;
+use crate::value::Value;
+
+/// Whether pools keep and hand out spare buffers (see [`set_buffer_reuse`]).
+static REUSE: AtomicBool = AtomicBool::new(true);
+
+/// Turns buffer reuse on or off for every tape in the process (on by
+/// default). Off, every op's result and every adjoint comes fresh from the
+/// allocator and nothing is kept, as in an engine without a pool: the
+/// numbers are bit for bit the same, only slower. For tests that hold
+/// reuse to exactly that, and for debugging a suspected stale buffer.
+pub fn set_buffer_reuse(enabled: bool) {
+    REUSE.store(enabled, Ordering::Relaxed);
+}
+
+fn reusing() -> bool {
+    REUSE.load(Ordering::Relaxed)
+}
 
 /// Unused `f64` buffers, on one shelf per length.
 #[derive(Debug, Default)]
@@ -33,6 +50,9 @@ impl Pool {
     /// (its old contents are meaningless), else a new zeroed one.
     pub(crate) fn take(&self, (rows, cols): (usize, usize)) -> Array2<f64> {
         let len = rows * cols;
+        if !reusing() {
+            return Array2::zeros((rows, cols));
+        }
         let spare = {
             let mut shelves = self.shelves.borrow_mut();
             shelves
@@ -48,7 +68,7 @@ impl Pool {
     pub(crate) fn put(&self, array: Array2<f64>) {
         let (buffer, _) = array.into_raw_vec_and_offset();
         let len = buffer.len();
-        if len == 0 {
+        if len == 0 || !reusing() {
             return;
         }
         let mut shelves = self.shelves.borrow_mut();

@@ -4,83 +4,25 @@
 //! produced it. An operation can only name nodes that already exist, so the
 //! recording order is a topological order of the computation graph: backward
 //! is one loop over the tape in reverse, with no graph search.
+//!
+//! [`Tape`]'s methods live beside what they do: recording leaves and ops
+//! here; one method per op in `var.rs` (on [`Var`]); [`Tape::backward`] in
+//! `backward.rs`; [`Tape::custom`] in `custom.rs`; the anomaly checks
+//! ([`Tape::first_non_finite_value`]) in `anomaly.rs`.
 
 use std::cell::{Ref, RefCell};
 use std::fmt;
 use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{ArcArray2, Array2};
 
 use crate::forward;
+use crate::kernels::Kernels;
 use crate::op::Op;
 use crate::pool::Pool;
+use crate::value::{IntoValue, Leaf, Value};
 use crate::var::Var;
-
-/// A node's value: its own matrix, or a buffer shared with the caller or
-/// with other nodes.
-///
-/// Values are `Owned` (one allocation) until something shares them: a
-/// constant passed as an [`ArcArray2`] stays shared with the caller, and a
-/// transpose moves its operand's matrix into a shared buffer and views it
-/// with the axes swapped, so no transpose copies data.
-#[derive(Clone, Debug)]
-pub enum Value {
-    /// Computed by an op, owned by its node.
-    Owned(Array2<f64>),
-    /// Shared by reference counting.
-    Shared(ArcArray2<f64>),
-}
-
-impl Value {
-    /// A read-only view of the matrix.
-    pub(crate) fn view(&self) -> ArrayView2<'_, f64> {
-        match self {
-            Value::Owned(array) => array.view(),
-            Value::Shared(array) => array.view(),
-        }
-    }
-
-    /// A writable view; a shared buffer is copied first if anyone else holds it.
-    pub(crate) fn view_mut(&mut self) -> ArrayViewMut2<'_, f64> {
-        match self {
-            Value::Owned(array) => array.view_mut(),
-            Value::Shared(array) => array.view_mut(),
-        }
-    }
-
-    /// `(rows, columns)`.
-    pub(crate) fn dim(&self) -> (usize, usize) {
-        self.view().dim()
-    }
-
-    /// The matrix as a shared array: a reference-count bump when shared, a
-    /// copy when owned.
-    pub(crate) fn to_shared(&self) -> ArcArray2<f64> {
-        match self {
-            Value::Owned(array) => array.to_shared(),
-            Value::Shared(array) => array.clone(),
-        }
-    }
-
-    /// Moves an owned matrix into a shared buffer (no data is copied), so
-    /// that [`Value::transposed`] can view it.
-    pub(crate) fn share(&mut self) {
-        if let Value::Owned(array) = self {
-            let array = std::mem::take(array);
-            *self = Value::Shared(array.into_shared());
-        }
-    }
-
-    /// The transpose: the same buffer with its axes swapped when shared, a
-    /// copy when owned.
-    pub(crate) fn transposed(&self) -> Value {
-        match self {
-            Value::Owned(array) => Value::Owned(array.t().to_owned()),
-            Value::Shared(array) => Value::Shared(array.clone().reversed_axes()),
-        }
-    }
-}
 
 /// The position of a node on its tape.
 ///
@@ -193,14 +135,7 @@ impl Tape {
         match leaf {
             Leaf::Owned(array) => Value::Owned(array),
             Leaf::Shared(array) => Value::Shared(array),
-            Leaf::Borrowed(view) => {
-                let mut copy = self.pool.take(view.dim());
-                match (copy.as_slice_mut(), view.as_slice()) {
-                    (Some(copy), Some(view)) => copy.copy_from_slice(view),
-                    _ => copy.assign(&view),
-                }
-                Value::Owned(copy)
-            }
+            Leaf::Borrowed(view) => Value::Owned(self.kernels().copy(view)),
         }
     }
 
@@ -244,16 +179,20 @@ impl Tape {
 
     /// Evaluates `op` on the values of its operands and appends the result.
     ///
-    /// Callers have already checked the operands' shapes.
+    /// Callers (the methods of [`Var`]) have already checked the operands' shapes.
+    ///
+    /// One side effect on an earlier node: recording a transpose moves its
+    /// operand's matrix into a shared buffer (`Value::share`), so that the
+    /// transpose views the same memory instead of copying it. The operand's
+    /// numbers do not change, only who owns them.
     #[track_caller]
     pub(crate) fn record(&self, op: Op) -> Var<'_> {
         if let Op::Transpose(operand) = op {
-            // Share the operand's buffer, so that the transpose is a view.
             self.nodes.borrow_mut()[operand.0].value.share();
         }
         let (forward, requires_grad) = {
             let nodes = self.nodes.borrow();
-            let forward = forward::evaluate(&op, |id| &nodes[id.0].value, &self.pool);
+            let forward = forward::evaluate(&op, |id| &nodes[id.0].value, self.kernels());
             let requires_grad = op.operands().iter().any(|id| nodes[id.0].requires_grad);
             (forward, requires_grad)
         };
@@ -308,9 +247,9 @@ impl Tape {
         self.nodes.borrow()
     }
 
-    /// The spare buffers, for the backward sweep.
-    pub(crate) fn pool(&self) -> &Pool {
-        &self.pool
+    /// The kernels, writing into this tape's spare buffers.
+    pub(crate) fn kernels(&self) -> Kernels<'_> {
+        Kernels::new(&self.pool)
     }
 
     /// Which recording the tape holds now (see [`next_recording`]).
@@ -327,57 +266,5 @@ impl fmt::Debug for Tape {
             list.entry(&format_args!("#{index} = {:?} {:?}", node.op, node.value.dim()));
         }
         list.finish()
-    }
-}
-
-/// Anything that can become a leaf's value.
-///
-/// Owned arrays move in and [`ArcArray2`]s are shared (cloning one only
-/// bumps a reference count): neither copies data. Borrowed arrays and views
-/// are copied (into a buffer the tape kept from an earlier step, when it has
-/// one of that size).
-pub trait IntoValue<'a> {
-    /// How the value arrives.
-    fn into_leaf(self) -> Leaf<'a>;
-}
-
-/// How a leaf's value arrives on the tape (see [`IntoValue`]).
-#[derive(Debug)]
-pub enum Leaf<'a> {
-    /// Moved in.
-    Owned(Array2<f64>),
-    /// Shared with the caller.
-    Shared(ArcArray2<f64>),
-    /// Copied.
-    Borrowed(ArrayView2<'a, f64>),
-}
-
-impl<'a> IntoValue<'a> for Array2<f64> {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Owned(self)
-    }
-}
-
-impl<'a> IntoValue<'a> for ArcArray2<f64> {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Shared(self)
-    }
-}
-
-impl<'a> IntoValue<'a> for &ArcArray2<f64> {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Shared(self.clone())
-    }
-}
-
-impl<'a> IntoValue<'a> for &'a Array2<f64> {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Borrowed(self.view())
-    }
-}
-
-impl<'a> IntoValue<'a> for ArrayView2<'a, f64> {
-    fn into_leaf(self) -> Leaf<'a> {
-        Leaf::Borrowed(self)
     }
 }

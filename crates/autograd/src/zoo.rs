@@ -28,7 +28,7 @@ use crate::check::near_norm_tip;
 use crate::check::random::SplitMix64;
 use crate::check::{Diagnosis, LocalCheck};
 use crate::custom::CustomOp;
-use crate::forward::{frobenius_norm, log_softmax, scalar};
+use crate::kernels::{Kernels, frobenius_norm};
 use crate::pool::Pool;
 use crate::tape::Tape;
 use crate::var::Var;
@@ -228,7 +228,7 @@ impl CustomOp for LogSoftmaxWithoutSoftmax {
     }
 
     fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
-        log_softmax(&Pool::default(), inputs[0])
+        Kernels::new(&Pool::default()).log_softmax(inputs[0])
     }
 
     fn vjp(&self, _inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
@@ -256,7 +256,7 @@ impl CustomOp for NormMissingDivision {
     }
 
     fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
-        scalar(&Pool::default(), frobenius_norm(inputs[0]))
+        Kernels::new(&Pool::default()).scalar(frobenius_norm(inputs[0]))
     }
 
     fn vjp(&self, inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {

@@ -8,6 +8,7 @@
 use ndarray::{Array2, Axis, Slice};
 
 use crate::check::random::SplitMix64;
+use crate::op::OpKind;
 use crate::tape::Tape;
 use crate::var::Var;
 
@@ -35,6 +36,8 @@ type Record = for<'t> fn(&[Var<'t>], &[Var<'t>], &[usize]) -> Var<'t>;
 /// A built-in op and how to draw and record a case of it.
 #[derive(Clone, Copy)]
 pub struct OpCase {
+    /// The op the case records.
+    pub kind: OpKind,
     /// The op's name, as [`Op::name`](crate::Op::name) prints it, with a
     /// qualifier where one op has two cases (`"mul (mask)"`).
     pub name: &'static str,
@@ -72,34 +75,49 @@ impl OpCase {
     }
 }
 
-/// One case per built-in op (two for `mul`: by a parameter and by a
-/// constant 0/1 mask), shapes from 1 x 1 to 6 x 6.
+/// Every case of every built-in op, in the order of [`OpKind`]: what the
+/// `gradcheck` bin, the property tests and the localised check's tests
+/// loop over.
 pub fn builtin_ops() -> Vec<OpCase> {
-    fn case(name: &'static str, draw: Draw, record: Record) -> OpCase {
-        OpCase { name, draw, record }
-    }
-    vec![
-        case("matmul", matmul_operands, |x, _, _| x[0].matmul(x[1])),
-        case("transpose", one, |x, _, _| x[0].t()),
-        case("add", two_alike, |x, _, _| x[0] + x[1]),
-        case("sub", two_alike, |x, _, _| x[0] - x[1]),
-        case("neg", one, |x, _, _| -x[0]),
-        case("mul", two_alike, |x, _, _| x[0] * x[1]),
-        case("mul (mask)", masked, |x, c, _| x[0] * c[0]),
-        case("scale", one, |x, _, _| x[0].scale(-1.7)),
-        case("add_scalar", one, |x, _, _| x[0].add_scalar(0.3)),
-        case("add_bias", bias_operands, |x, _, _| x[0].add_bias(x[1])),
-        case("relu", away_from_kink, |x, _, _| x[0].relu()),
-        case("square", one, |x, _, _| x[0].square()),
-        case("sum", one, |x, _, _| x[0].sum()),
-        case("mean", one, |x, _, _| x[0].mean()),
-        case("frobenius_norm", one, |x, _, _| x[0].frobenius_norm()),
-        case("sum_squares", one, |x, _, _| x[0].sum_squares()),
-        case("log_softmax", one, |x, _, _| x[0].log_softmax()),
-        case("cross_entropy", logits_and_labels, |x, _, labels| {
+    OpKind::ALL.into_iter().flat_map(cases_of).collect()
+}
+
+/// The cases of one op: shapes from 1 x 1 to 6 x 6, entries uniform in
+/// `[-2, 2)` (two cases for `mul`: by a parameter and by a constant 0/1
+/// mask). The one `match` that holds a case for every built-in op; leaves
+/// and custom ops have none.
+pub fn cases_of(kind: OpKind) -> Vec<OpCase> {
+    let case = |name: &'static str, draw: Draw, record: Record| OpCase {
+        kind,
+        name,
+        draw,
+        record,
+    };
+    match kind {
+        OpKind::Parameter | OpKind::Constant | OpKind::Custom => vec![],
+        OpKind::MatMul => vec![case("matmul", matmul_operands, |x, _, _| x[0].matmul(x[1]))],
+        OpKind::Transpose => vec![case("transpose", one, |x, _, _| x[0].t())],
+        OpKind::Add => vec![case("add", two_alike, |x, _, _| x[0] + x[1])],
+        OpKind::Sub => vec![case("sub", two_alike, |x, _, _| x[0] - x[1])],
+        OpKind::Neg => vec![case("neg", one, |x, _, _| -x[0])],
+        OpKind::Mul => vec![
+            case("mul", two_alike, |x, _, _| x[0] * x[1]),
+            case("mul (mask)", masked, |x, c, _| x[0] * c[0]),
+        ],
+        OpKind::Scale => vec![case("scale", one, |x, _, _| x[0].scale(-1.7))],
+        OpKind::AddScalar => vec![case("add_scalar", one, |x, _, _| x[0].add_scalar(0.3))],
+        OpKind::AddBias => vec![case("add_bias", bias_operands, |x, _, _| x[0].add_bias(x[1]))],
+        OpKind::Relu => vec![case("relu", away_from_kink, |x, _, _| x[0].relu())],
+        OpKind::Square => vec![case("square", one, |x, _, _| x[0].square())],
+        OpKind::Sum => vec![case("sum", one, |x, _, _| x[0].sum())],
+        OpKind::Mean => vec![case("mean", one, |x, _, _| x[0].mean())],
+        OpKind::FrobeniusNorm => vec![case("frobenius_norm", one, |x, _, _| x[0].frobenius_norm())],
+        OpKind::SumSquares => vec![case("sum_squares", one, |x, _, _| x[0].sum_squares())],
+        OpKind::LogSoftmax => vec![case("log_softmax", one, |x, _, _| x[0].log_softmax())],
+        OpKind::CrossEntropy => vec![case("cross_entropy", logits_and_labels, |x, _, labels| {
             x[0].cross_entropy(labels)
-        }),
-    ]
+        })],
+    }
 }
 
 fn side(rng: &mut SplitMix64) -> usize {

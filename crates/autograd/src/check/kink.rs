@@ -11,7 +11,7 @@
 
 use ndarray::ArrayView2;
 
-use crate::forward::frobenius_norm;
+use crate::kernels::frobenius_norm;
 use crate::op::Op;
 use crate::tape::{NodeId, Tape};
 use crate::var::Var;
@@ -62,14 +62,28 @@ pub fn kinks_on_tape(tape: &Tape, loss: Var<'_>, radius: f64) -> Vec<(NodeId, Ki
     found
 }
 
+/// Where an op is not differentiable: the column of [`SPECS`](crate::op::SPECS)
+/// that [`kink`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kinks {
+    /// Smooth everywhere (log_softmax and cross_entropy subtract a row
+    /// maximum for stability, but the function they compute is smooth).
+    None,
+    /// Bends at 0 (relu): the segment `x ± h` meets the bend when `|x| <= h`.
+    AtZero,
+    /// The tip of the cone `‖A‖_F` at `A = 0` (see [`NORM_TIP_RADIUS_IN_STEPS`]).
+    NormTip,
+    /// Whatever the custom op's [`CustomOp::kink`](crate::CustomOp::kink) says.
+    Custom,
+}
+
 /// Why `op` is not differentiable somewhere on the segment along which
 /// element `element` of its operand number `position` moves by `±step`, or
 /// `None` where `op` is smooth there.
 ///
-/// `operands` are the values of the op's operands, in the op's order. Every
-/// built-in op has its arm (adding an op to [`Op`] does not compile until it
-/// says whether it has kinks); a custom op answers through
-/// [`CustomOp::kink`](crate::CustomOp::kink).
+/// `operands` are the values of the op's operands, in the op's order. The
+/// answer follows the op's [`Kinks`] in [`SPECS`](crate::op::SPECS); a
+/// custom op answers through [`CustomOp::kink`](crate::CustomOp::kink).
 pub fn kink(
     op: &Op,
     operands: &[ArrayView2<f64>],
@@ -77,34 +91,20 @@ pub fn kink(
     element: (usize, usize),
     step: f64,
 ) -> Option<String> {
-    match op {
-        // relu(x) = max(x, 0) bends at 0: the segment x ± h meets it when |x| <= h.
-        Op::Relu(_) => {
-            let x = operands[position][element];
-            (x.abs() <= step)
-                .then(|| format!("relu is not differentiable at 0, and x = {x:e} is within h = {step:e} of it"))
-        }
-        Op::FrobeniusNorm(_) => near_norm_tip(operands[position], step),
-        // Smooth everywhere (log_softmax and cross_entropy subtract a row
-        // maximum for stability, but the function they compute is smooth).
-        Op::Parameter
-        | Op::Constant
-        | Op::MatMul(..)
-        | Op::Transpose(_)
-        | Op::Add(..)
-        | Op::Sub(..)
-        | Op::Neg(_)
-        | Op::Mul(..)
-        | Op::Scale(..)
-        | Op::AddScalar(..)
-        | Op::AddBias(..)
-        | Op::Square(_)
-        | Op::Sum(_)
-        | Op::Mean(_)
-        | Op::SumSquares(_)
-        | Op::LogSoftmax(_)
-        | Op::CrossEntropy { .. } => None,
-        Op::Custom { op, .. } => op.kink(operands, position, element, step),
+    let x = operands[position][element];
+    match op.spec().kinks {
+        Kinks::None => None,
+        Kinks::AtZero => (x.abs() <= step).then(|| {
+            format!(
+                "{} is not differentiable at 0, and x = {x:e} is within h = {step:e} of it",
+                op.name()
+            )
+        }),
+        Kinks::NormTip => near_norm_tip(operands[position], step),
+        Kinks::Custom => match op {
+            Op::Custom { op, .. } => op.kink(operands, position, element, step),
+            _ => unreachable!("only custom ops defer to their own kinks"),
+        },
     }
 }
 

@@ -24,7 +24,8 @@ use crate::check::kink::{Kink, kink};
 use crate::check::random::SplitMix64;
 use crate::forward;
 use crate::gradcheck::{ElementCheck, GradCheck};
-use crate::tape::{NodeId, Tape, Value};
+use crate::tape::{NodeId, Tape};
+use crate::value::Value;
 use crate::var::Var;
 
 /// Which adjoint `G` each node's VJP is checked with.
@@ -204,7 +205,7 @@ impl LocalCheck {
         let mut check = NodeCheck {
             node,
             op: op.name().to_owned(),
-            formula: op.formula().to_owned(),
+            formula: op.formula(),
             location: nodes[node.index()].location,
             operands: Vec::with_capacity(contributions.len()),
             compared: 0,
@@ -240,7 +241,7 @@ impl LocalCheck {
                     forward::evaluate(
                         op,
                         |id| if id == operand { &perturbed } else { &nodes[id.0].value },
-                        tape.pool(),
+                        tape.kernels(),
                     )
                     .value
                 };

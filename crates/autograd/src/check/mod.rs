@@ -45,8 +45,8 @@ mod local;
 pub(crate) mod random;
 mod sweep;
 
-pub use cases::{Case, MAX_SIDE, OpCase, builtin_ops};
-pub use kink::{Kink, NORM_TIP_RADIUS_IN_STEPS, kink, kinks_on_tape, near_norm_tip};
+pub use cases::{Case, MAX_SIDE, OpCase, builtin_ops, cases_of};
+pub use kink::{Kink, Kinks, NORM_TIP_RADIUS_IN_STEPS, kink, kinks_on_tape, near_norm_tip};
 pub use local::{Adjoint, LocalCheck, LocalReport, NodeCheck};
 pub use sweep::{CBRT_EPSILON, EpsSweep, SweepPoint, decade_steps, eps_sweep};
 

@@ -203,7 +203,7 @@ pub fn count(tape: &Tape, loss: Var<'_>) -> Counts {
         counts.uncounted += usize::from(cost.is_none());
         counts.nodes.push(NodeCount {
             node: NodeId(index),
-            op: text::op_label(&node.op),
+            op: node.op.label(),
             shape: out,
             forward: cost.map(|cost| cost.forward),
             backward,
@@ -221,84 +221,215 @@ struct OpCost {
     backward: Cost,
 }
 
-/// Every op's forward and backward work, in one `match`: `out` is the shape
-/// of the op's value, `shape` gives an operand's, and `wants` says whether
-/// an operand needs a gradient. The backward column is the work of applying
-/// the op's VJP once (see `backward.rs` for the code it counts); unary ops
-/// always compute theirs, binary ops skip the side that needs none.
+/// How an op's work is counted: the column of [`SPECS`](crate::op::SPECS)
+/// that [`count`] reads. Each variant is a pattern that several ops share;
+/// `n` is the number of entries of the op's output, `N` of its operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CostRule {
+    /// No arithmetic: a leaf, or a view (transpose).
+    Free,
+    /// A matrix product (m x k)(k x n): `2mkn` flops forward, and as many for
+    /// each operand's adjoint (`G Bᵀ` and `Aᵀ G`).
+    MatMul,
+    /// Element-wise on one operand: `forward` flops per entry, reading the
+    /// operand and writing the output; backward as the [`PerEntry`] says.
+    Map {
+        /// Flops per entry forward.
+        forward: usize,
+        /// The backward work per entry.
+        backward: PerEntry,
+    },
+    /// Element-wise on two operands of the same shape, or with one of them
+    /// broadcast (see [`PerEntry`] for each operand's adjoint; a broadcast
+    /// operand's is then summed over the broadcast axes, one flop per entry
+    /// of `G`).
+    Zip {
+        /// Flops per entry forward.
+        forward: usize,
+        /// The backward work per entry, for each operand.
+        backward: [PerEntry; 2],
+    },
+    /// A whole matrix to one number: `forward.0` flops per entry of the
+    /// operand plus `forward.1`, reading it and writing 1; backward
+    /// `backward.0` per entry plus `backward.1`, writing `dA` (and reading
+    /// `A` when `backward_reads_a`).
+    Reduce {
+        /// Flops per entry and extra flops, forward.
+        forward: (usize, usize),
+        /// Flops per entry and extra flops, backward.
+        backward: (usize, usize),
+        /// Whether the rule reads `A` (not only `g`).
+        backward_reads_a: bool,
+    },
+    /// Row by row: `forward.0` flops per entry plus `forward.1` per row,
+    /// reading the operand and writing the output; backward `backward`
+    /// flops per entry, reading `G` and the output and writing `dA`.
+    Rows {
+        /// Flops per entry and per row, forward.
+        forward: (usize, usize),
+        /// Flops per entry, backward.
+        backward: usize,
+    },
+    /// Cross-entropy: per row of k logits, max, shift, exp and sum (4k), ln,
+    /// add, minus the label's logit, add to the total (4), and the
+    /// probabilities divided by their sum (k), saved for backward; then one
+    /// division. Backward: the scale `g / m`, each saved probability times
+    /// it (k per row) and the one-hot subtraction (1 per row).
+    CrossEntropy,
+    /// A custom op runs code the engine cannot see: not counted.
+    NotCounted,
+}
+
+/// The backward work of an element-wise rule for one operand, per entry of
+/// `G`: `flops` operations reading `G` and `reads_besides_g` more arrays of
+/// its size, writing the contribution. With `flops = 0` the rule passes `G`
+/// on unchanged, which is free, except that only one operand can take `G`
+/// itself: another operand that needs `G` as it is works on a copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerEntry {
+    /// Flops per entry.
+    pub flops: usize,
+    /// Arrays read besides `G` (the operand, the other operand, the output).
+    pub reads_besides_g: usize,
+}
+
+/// The rule passes `G` on unchanged (`add`: `dA = G`).
+pub const PASS_G: PerEntry = PerEntry {
+    flops: 0,
+    reads_besides_g: 0,
+};
+
+/// One operation on `G` alone (`neg`: `dA = -G`).
+pub const ON_G: PerEntry = PerEntry {
+    flops: 1,
+    reads_besides_g: 0,
+};
+
+/// `G` times, or masked by, one other array (`relu`: `dA = G⊙[A > 0]`).
+pub const READS_ONE: PerEntry = PerEntry {
+    flops: 1,
+    reads_besides_g: 1,
+};
+
+impl CostRule {
+    /// [`CostRule::Map`] (for the table, which needs a `const fn`).
+    pub const fn map(forward: usize, backward: PerEntry) -> CostRule {
+        CostRule::Map { forward, backward }
+    }
+
+    /// [`CostRule::Zip`] (for the table).
+    pub const fn zip(forward: usize, backward: [PerEntry; 2]) -> CostRule {
+        CostRule::Zip { forward, backward }
+    }
+}
+
+/// The work of `op` by its [`CostRule`]: `out` is the shape of the op's
+/// value, `shape` gives an operand's, and `wants` says whether an operand
+/// needs a gradient. The backward column is the work of applying the op's
+/// VJP once (see `backward.rs` for the code it counts); an operand that
+/// needs no gradient costs nothing.
 fn op_cost(
     op: &Op,
     out: (usize, usize),
     shape: impl Fn(NodeId) -> (usize, usize),
     wants: impl Fn(NodeId) -> bool,
 ) -> Option<OpCost> {
-    let n = out.0 * out.1; // entries of the result
-    let entries = |id: &NodeId| shape(*id).0 * shape(*id).1;
+    let n = out.0 * out.1;
+    let operands = op.operands();
+    let entries = |position: usize| {
+        let (rows, cols) = shape(operands[position]);
+        rows * cols
+    };
     let when = |condition: bool, cost: Cost| if condition { cost } else { Cost::ZERO };
-    let (forward, backward) = match op {
-        Op::Parameter | Op::Constant => (Cost::ZERO, Cost::ZERO),
-        Op::MatMul(a, b) => {
-            // (m x k)(k x n): 2mkn flops; dA = G Bᵀ and dB = Aᵀ G another 2mkn each.
-            let ((m, k), (_, cols)) = (shape(*a), shape(*b));
+    let (forward, backward) = match op.spec().cost {
+        CostRule::Free => (Cost::ZERO, Cost::ZERO),
+        CostRule::NotCounted => return None,
+        CostRule::MatMul => {
+            let ((m, k), (_, cols)) = (shape(operands[0]), shape(operands[1]));
             let product = Cost::new(2 * m * k * cols, m * k + k * cols + m * cols);
-            (product, when(wants(*a), product) + when(wants(*b), product))
+            (
+                product,
+                when(wants(operands[0]), product) + when(wants(operands[1]), product),
+            )
         }
-        // A view forward, a view backward.
-        Op::Transpose(_) => (Cost::ZERO, Cost::ZERO),
-        // dA = G is passed on; dB = G is a copy only if A keeps G.
-        Op::Add(a, b) => (Cost::new(n, 3 * n), when(wants(*a) && wants(*b), Cost::new(0, 2 * n))),
-        // dB = -G negates in place, after a copy if A keeps G.
-        Op::Sub(a, b) => (
-            Cost::new(n, 3 * n),
-            when(wants(*a) && wants(*b), Cost::new(0, 2 * n)) + when(wants(*b), Cost::new(n, 2 * n)),
+        CostRule::Map { forward, backward } => (
+            Cost::new(forward * n, 2 * n),
+            // The single operand is the first to take G.
+            per_entry(backward, n, false),
         ),
-        Op::Neg(_) => (Cost::new(n, 2 * n), Cost::new(n, 2 * n)),
-        // dA = G ⊙ B and dB = G ⊙ A: one product each.
-        Op::Mul(a, b) => (
-            Cost::new(n, 3 * n),
-            when(wants(*a), Cost::new(n, 3 * n)) + when(wants(*b), Cost::new(n, 3 * n)),
-        ),
-        Op::Scale(..) => (Cost::new(n, 2 * n), Cost::new(n, 2 * n)),
-        Op::AddScalar(..) => (Cost::new(n, 2 * n), Cost::ZERO),
-        // db = 1ᵀ G sums the m rows of G into one.
-        Op::AddBias(_, b) => (Cost::new(n, 2 * n + out.1), when(wants(*b), Cost::new(n, n + out.1))),
-        // One comparison per entry; backward reads G and A, writes dA.
-        Op::Relu(_) => (Cost::new(n, 2 * n), Cost::new(n, 3 * n)),
-        // dA = 2 A ⊙ G: two multiplications per entry.
-        Op::Square(_) => (Cost::new(n, 2 * n), Cost::new(2 * n, 3 * n)),
-        // Forward reads N entries and writes 1; backward writes g into N.
-        Op::Sum(a) => (Cost::new(entries(a), entries(a) + 1), Cost::new(0, entries(a))),
-        Op::Mean(a) => (Cost::new(entries(a) + 1, entries(a) + 1), Cost::new(1, entries(a))),
-        // Square, add, one sqrt; dA = A / s · g: a division and a product per entry.
-        Op::FrobeniusNorm(a) => (
-            Cost::new(2 * entries(a) + 1, entries(a) + 1),
-            Cost::new(2 * entries(a), 2 * entries(a)),
-        ),
-        Op::SumSquares(a) => (
-            Cost::new(2 * entries(a), entries(a) + 1),
-            Cost::new(entries(a) + 1, 2 * entries(a)),
-        ),
-        Op::LogSoftmax(_) => {
-            // Per row of k: max, shift, exp, add (4k), ln and add (2), subtract (k).
-            // Backward per row: the row sum of G (k), then exp, multiply, subtract (3k).
+        CostRule::Zip { forward, backward } => {
+            let mut g_taken = false;
+            let mut total = Cost::ZERO;
+            for (position, rule) in backward.into_iter().enumerate() {
+                if !wants(operands[position]) {
+                    continue;
+                }
+                let size = entries(position);
+                if size == n {
+                    total += per_entry(rule, n, g_taken);
+                    g_taken |= rule == PASS_G;
+                } else {
+                    // Broadcast: G's n entries summed into the operand's
+                    // shape, after the rule's work when it reads another
+                    // array, or before it when it works on G alone.
+                    let sum = Cost::new(n, n + size);
+                    total += match rule.reads_besides_g {
+                        0 => sum + per_entry(rule, size, false),
+                        _ => per_entry(rule, n, false) + sum,
+                    };
+                }
+            }
+            (Cost::new(forward * n, n + entries(0) + entries(1)), total)
+        }
+        CostRule::Reduce {
+            forward,
+            backward,
+            backward_reads_a,
+        } => {
+            let big_n = entries(0);
+            (
+                Cost::new(forward.0 * big_n + forward.1, big_n + 1),
+                Cost::new(
+                    backward.0 * big_n + backward.1,
+                    (1 + usize::from(backward_reads_a)) * big_n,
+                ),
+            )
+        }
+        CostRule::Rows { forward, backward } => {
             let (m, k) = out;
-            (Cost::new(m * (5 * k + 2), 2 * n), Cost::new(4 * n, 3 * n))
+            (
+                Cost::new(m * (forward.0 * k + forward.1), 2 * n),
+                Cost::new(backward * n, 3 * n),
+            )
         }
-        Op::CrossEntropy { logits, .. } => {
-            // Per row of k: max, shift, exp, sum (4k), ln, add, minus the
-            // label's logit, add to the total (4), and the probabilities
-            // divided by the sum (k), saved for backward; then one division.
-            // Backward: the scale g / m, each saved probability times it
-            // (k per row) and the one-hot subtraction (1 per row).
-            let (m, k) = shape(*logits);
+        CostRule::CrossEntropy => {
+            let (m, k) = shape(operands[0]);
             (
                 Cost::new(m * (5 * k + 4) + 1, 2 * m * k + m + 1),
                 Cost::new(m * (k + 1) + 1, 2 * m * k + m + 1),
             )
         }
-        Op::Custom { .. } => return None,
     };
     Some(OpCost { forward, backward })
+}
+
+/// The backward work of one operand's element-wise rule over `n` entries
+/// (see [`PerEntry`]); `g_taken` says whether another operand already took
+/// `G` itself, so that passing it on costs a copy.
+fn per_entry(rule: PerEntry, n: usize, g_taken: bool) -> Cost {
+    match (rule.flops, g_taken) {
+        (0, false) => Cost::ZERO,
+        (0, true) => Cost::new(0, 2 * n),
+        (flops, taken) => {
+            // An in-place rule on G alone needs its own copy of G first.
+            let copy = if taken && rule.reads_besides_g == 0 {
+                Cost::new(0, 2 * n)
+            } else {
+                Cost::ZERO
+            };
+            copy + Cost::new(flops * n, (2 + rule.reads_besides_g) * n)
+        }
+    }
 }
 
 impl fmt::Display for Counts {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::backward::Gradients;
+use crate::gradients::Gradients;
 use crate::inspect::text::{self, Shown};
 use crate::op::Op;
 use crate::tape::{NodeId, Tape};
@@ -59,9 +59,9 @@ pub fn to_dot(tape: &Tape, options: &DotOptions<'_>) -> String {
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
     for (index, node) in nodes.iter().enumerate() {
         let id = NodeId(index);
-        let mut label = format!("{id} {}\n{}", text::op_label(&node.op), text::shape(node.value.dim()));
+        let mut label = format!("{id} {}\n{}", node.op.label(), text::shape(node.value.dim()));
         if !node.op.is_leaf() {
-            let _ = write!(label, "\n{}", text::vjp(&node.op));
+            let _ = write!(label, "\n{}", node.op.rule());
         }
         if options.values {
             push_matrix(&mut label, "value", text::show(node.value.view()));
@@ -83,7 +83,7 @@ pub fn to_dot(tape: &Tape, options: &DotOptions<'_>) -> String {
     }
     for (index, node) in nodes.iter().enumerate() {
         for (position, operand) in node.op.operands().iter().enumerate() {
-            let name = escape(&text::operand_name(&node.op, position));
+            let name = escape(&node.op.operand_name(position));
             let _ = writeln!(out, "  n{} -> n{index} [label=\"{name}\"];", operand.index());
         }
     }

@@ -39,12 +39,12 @@ pub fn dump(tape: &Tape) -> String {
             let operands: Vec<String> = node.op.operands().iter().map(ToString::to_string).collect();
             [
                 format!("#{index}"),
-                text::op_label(&node.op),
+                node.op.label(),
                 operands.join(" "),
                 text::shape(node.value.dim()),
                 if node.requires_grad { "yes" } else { "no" }.to_owned(),
                 format!("{}:{}", node.location.file(), node.location.line()),
-                text::vjp(&node.op).to_owned(),
+                node.op.rule().to_owned(),
             ]
         })
         .collect();

@@ -37,7 +37,7 @@ mod dump;
 mod text;
 mod trace;
 
-pub use counts::{Cost, Counts, NodeCount, count};
+pub use counts::{Cost, CostRule, Counts, NodeCount, PerEntry, count};
 pub use dot::{DotOptions, to_dot};
 pub use dump::dump;
 pub use text::FULL_VALUE_LIMIT;

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use ndarray::Array2;
 
-use crate::backward::{Gradients, SweepObserver};
+use crate::backward::SweepObserver;
+use crate::gradients::Gradients;
 use crate::inspect::text;
 use crate::op::Op;
 use crate::tape::{NodeId, Tape};
