@@ -17,7 +17,7 @@ use std::ops::Deref;
 use ndarray::Array2;
 
 use crate::gradients::Gradients;
-use crate::kernels::{Kernels, into_row_major, negated, row_major, rows, rows_mut, update_with};
+use crate::kernels::{Kernels, minus_softmax_times_row_sums, negated, update_with};
 use crate::op::Op;
 use crate::tape::{Node, NodeId, Tape};
 use crate::var::Var;
@@ -286,18 +286,8 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             let factor = 2.0 * sweep.take_scalar(grad);
             sweep.send(*a, sweep.map(value(a), |x| factor * x));
         }
-        Op::LogSoftmax(a) => {
-            // dA = G - softmax(A) ⊙ rowsum(G), with softmax(A) = exp(Y)
-            let mut grad = into_row_major(grad);
-            let cols = grad.ncols();
-            let y = row_major(node.value.view());
-            let y_rows = rows(y.as_slice().expect("row-major"), cols);
-            for (g_row, y_row) in rows_mut(grad.as_slice_mut().expect("row-major"), cols).zip(y_rows) {
-                let row_sum: f64 = g_row.iter().sum();
-                g_row.iter_mut().zip(y_row).for_each(|(g, y)| *g -= y.exp() * row_sum);
-            }
-            sweep.send(*a, grad);
-        }
+        // dA = G - softmax(A) ⊙ rowsum(G), with softmax(A) = exp(Y)
+        Op::LogSoftmax(a) => sweep.send(*a, minus_softmax_times_row_sums(grad, node.value.view())),
         Op::CrossEntropy { logits, labels } => {
             // dZ = g (P - onehot(y)) / m, with P the probabilities saved forward
             let probabilities = node.saved.as_ref().expect("cross_entropy saves its probabilities");

@@ -5,10 +5,25 @@
 //! error of order `h²` (truncation) plus `ε |f| / h` (rounding, `ε` the
 //! machine epsilon). [`gradcheck`] compares it, element by element, with the
 //! gradient that [`Tape::backward`] computes.
+//!
+//! # The output is weighted at random
+//!
+//! A check of `y(x).sum()` is weaker than it looks: the sum sends the
+//! all-ones adjoint `G = 1` back to `y`, and under `G = 1` a rule that
+//! forgets to multiply by `G` (`dA = exp(A)` for `dA = G ⊙ exp(A)`) gives the
+//! right numbers. So the check never differentiates `f`'s output as it is:
+//! it differentiates `⟨W, y⟩ = Σ W ⊙ y` for a fixed random `W` (entries of
+//! magnitude 0.5 to 1.5, either sign), where `y` is `f`'s output, or, when
+//! that output is the sum or the mean of a larger node, that node. Every
+//! rule then meets an adjoint of varied entries, and a correct gradient of
+//! `⟨W, y⟩` for one such `W` is, with probability one, a correct Jacobian of
+//! `y`. `f` may therefore return a matrix of any shape.
 
 use ndarray::Array2;
 use thiserror::Error;
 
+use crate::check::random::SplitMix64;
+use crate::op::Op;
 use crate::tape::Tape;
 use crate::var::Var;
 
@@ -109,7 +124,8 @@ pub enum GradCheckError {
     /// empty check passing would prove nothing.
     #[error("nothing to check: the inputs have no elements")]
     NothingToCheck,
-    /// The function did not return a 1 x 1 value.
+    /// A check that needs a 1 x 1 loss (the eps sweep, the localised
+    /// check) was given another shape.
     #[error("the checked function must return a 1 x 1 value, got shape {0:?}")]
     NotScalar((usize, usize)),
     /// The function or a derivative was NaN or infinite.
@@ -130,8 +146,9 @@ pub enum GradCheckError {
 
 /// Checks the gradient of `f` at `inputs` with the default settings.
 ///
-/// `f` records a scalar function of its arguments (one [`Var`] per input,
-/// each a parameter) on the given tape. See [`GradCheck::run`].
+/// `f` records a function of its arguments (one [`Var`] per input, each a
+/// parameter) on the given tape; its output, of any shape, is weighted at
+/// random (see the [module documentation](self)). See [`GradCheck::run`].
 ///
 /// ```
 /// use autograd::gradcheck;
@@ -259,30 +276,48 @@ impl GradCheck {
     }
 }
 
-/// Records `f` at `inputs` and returns the gradient for each input.
+/// Records `f` at `inputs` and returns the gradient of its weighted output
+/// for each input.
 fn analytic_gradients<F>(tape: &Tape, f: &F, inputs: &[Array2<f64>]) -> Result<Vec<Array2<f64>>, GradCheckError>
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
 {
     let params: Vec<Var<'_>> = inputs.iter().map(|x| tape.parameter(x)).collect();
-    let loss = f(tape, &params);
-    if loss.shape() != (1, 1) {
-        return Err(GradCheckError::NotScalar(loss.shape()));
-    }
+    let loss = weighted(f(tape, &params));
     let grads = tape.backward(loss);
     Ok(params.iter().map(|p| grads[*p].clone()).collect())
 }
 
-/// `f` at `point`, recorded on the cleared `tape`.
+/// `f`'s weighted output at `point`, recorded on the cleared `tape`.
 fn evaluate<F>(tape: &mut Tape, f: &F, point: &[Array2<f64>]) -> Result<f64, GradCheckError>
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
 {
     tape.clear();
     let params: Vec<Var<'_>> = point.iter().map(|x| tape.parameter(x)).collect();
-    let loss = f(tape, &params);
-    if loss.shape() != (1, 1) {
-        return Err(GradCheckError::NotScalar(loss.shape()));
-    }
-    Ok(loss.item())
+    Ok(weighted(f(tape, &params)).item())
+}
+
+/// `⟨W, y⟩` for the output `y` the check weighs (see the [module
+/// documentation](self)): `output` itself, or the operand of a sum or mean
+/// that `output` is.
+fn weighted(output: Var<'_>) -> Var<'_> {
+    let tape = output.tape();
+    let y = match tape.op(output.id()) {
+        Op::Sum(a) | Op::Mean(a) if Var::new(tape, a).shape() != (1, 1) => Var::new(tape, a),
+        _ => output,
+    };
+    let weights = tape.constant(output_weights(y.shape()));
+    (y * weights).sum()
+}
+
+/// The weights `W` for an output of this shape: the same on every call, each
+/// entry of magnitude uniform in `[0.5, 1.5)` with a random sign, so that no
+/// entry of `y` is left out or dwarfed.
+pub fn output_weights((rows, cols): (usize, usize)) -> Array2<f64> {
+    let mut rng = SplitMix64::new(0x5EED);
+    Array2::from_shape_simple_fn((rows, cols), || {
+        let magnitude = rng.uniform(0.5, 1.5);
+        if rng.next_u64() & 1 == 0 { magnitude } else { -magnitude }
+    })
 }

@@ -164,6 +164,20 @@ impl<'a> Kernels<'a> {
     }
 }
 
+/// `G - exp(Y) ⊙ (G 1) 1ᵀ` in place, for log-probabilities `Y`: each row of
+/// `G` minus its sum times the row's probabilities (log-softmax's VJP).
+pub(crate) fn minus_softmax_times_row_sums(grad: Array2<f64>, log_probabilities: ArrayView2<f64>) -> Array2<f64> {
+    let mut grad = into_row_major(grad);
+    let cols = grad.ncols();
+    let y = row_major(log_probabilities);
+    let y_rows = rows(y.as_slice().expect("row-major"), cols);
+    for (g_row, y_row) in rows_mut(grad.as_slice_mut().expect("row-major"), cols).zip(y_rows) {
+        let row_sum: f64 = g_row.iter().sum();
+        g_row.iter_mut().zip(y_row).for_each(|(g, y)| *g -= y.exp() * row_sum);
+    }
+    grad
+}
+
 /// `max(x, 0)`, except that NaN stays NaN (`f64::max(x, 0.0)` would return 0
 /// and hide it).
 pub(crate) fn relu(x: f64) -> f64 {

@@ -144,6 +144,11 @@ impl Tape {
         self.nodes.borrow().len()
     }
 
+    /// The ids of every node recorded so far, in tape order.
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (0..self.len()).map(NodeId)
+    }
+
     /// Whether nothing has been recorded yet.
     pub fn is_empty(&self) -> bool {
         self.nodes.borrow().is_empty()

@@ -1,8 +1,10 @@
 //! Fan-out, NaN propagation, numerical stability, shape errors and tape reuse.
 
 use approx::{assert_abs_diff_eq, assert_relative_eq};
-use autograd::{GradCheckError, Tape, Var, gradcheck};
-use ndarray::{Array2, array};
+use autograd::check::Pattern;
+use autograd::gradcheck::output_weights;
+use autograd::{CustomOp, GradCheckError, LocalCheck, Tape, Var, gradcheck};
+use ndarray::{Array2, ArrayView2, array};
 
 // ---- fan-out: a value used twice receives the sum of both contributions ----
 
@@ -184,38 +186,98 @@ fn the_norm_neither_overflows_nor_underflows() {
 #[test]
 fn gradcheck_names_the_failing_element() {
     // A function whose "gradient" is wrong: f(x) = Σ x² recorded as x ⊙ c
-    // with c a constant copy of x, so backward sees only one factor.
+    // with c a constant copy of x, so backward sees only one factor. The
+    // check weighs the product (the sum's operand) by W: analytic W ⊙ x,
+    // numeric 2 W ⊙ x, so the worst element is the largest |W ⊙ x|.
+    let x = array![[1.0, 2.0], [3.0, -4.0]];
+    let w = output_weights((2, 2));
     let error = gradcheck(
         |tape, x| {
             let frozen = tape.constant(x[0].value());
             (x[0] * frozen).sum()
         },
-        &[array![[1.0, 2.0], [3.0, -4.0]]],
+        std::slice::from_ref(&x),
     )
     .unwrap_err();
+    let product = &w * &x;
+    let (worst, _) = product
+        .indexed_iter()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .unwrap();
     match error {
         GradCheckError::Mismatch { element, .. } => {
-            // Analytic x, numeric 2x: the worst element is the largest |x|.
-            assert_eq!((element.input, element.row, element.col), (0, 1, 1));
-            assert_eq!(element.analytic, -4.0);
-            assert_abs_diff_eq!(element.numeric, -8.0, epsilon = 1e-6);
+            assert_eq!((element.input, element.row, element.col), (0, worst.0, worst.1));
+            assert_eq!(element.analytic, product[worst]);
+            assert_abs_diff_eq!(element.numeric, 2.0 * product[worst], epsilon = 1e-6);
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("input 0, element ({}, {})", worst.0, worst.1)),
+                "{message}"
+            );
+            assert!(message.contains(&format!("analytic {:e}", product[worst])), "{message}");
         }
         other => panic!("expected a mismatch, got {other}"),
     }
-    let message = gradcheck(
-        |tape, x| (x[0] * tape.constant(x[0].value())).sum(),
-        &[array![[1.0, 2.0], [3.0, -4.0]]],
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(message.contains("input 0, element (1, 1)"), "{message}");
-    assert!(message.contains("analytic -4e0"), "{message}");
+}
+
+/// `exp` with the classic mistake of a rule that forgets the adjoint:
+/// `dA = exp(A)` where `dA = G ⊙ exp(A)` is right.
+struct ExpIgnoringG;
+
+impl CustomOp for ExpIgnoringG {
+    fn name(&self) -> &str {
+        "exp_ignoring_g"
+    }
+
+    fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
+        inputs[0].mapv(f64::exp)
+    }
+
+    fn vjp(&self, _: &[ArrayView2<f64>], output: ArrayView2<f64>, _grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
+        vec![output.to_owned()]
+    }
 }
 
 #[test]
-fn gradcheck_rejects_a_non_scalar_function() {
-    let error = gradcheck(|_, x| x[0].relu(), &[array![[1.0, 2.0]]]).unwrap_err();
-    assert_eq!(error, GradCheckError::NotScalar((1, 2)));
+fn a_rule_that_forgets_g_cannot_pass_behind_a_sum() {
+    // Σ exp(x): the sum sends G = 1, under which exp(A) and G ⊙ exp(A) agree;
+    // the check weighs exp's output instead, and the rule fails.
+    let x = array![[0.3, -1.2], [0.8, 0.1]];
+    let error = gradcheck(
+        |tape, x| tape.custom(ExpIgnoringG, &[x[0]]).sum(),
+        std::slice::from_ref(&x),
+    )
+    .unwrap_err();
+    assert!(matches!(error, GradCheckError::Mismatch { .. }), "{error}");
+    // So does the mean, and the output returned as it is.
+    assert!(
+        gradcheck(
+            |tape, x| tape.custom(ExpIgnoringG, &[x[0]]).mean(),
+            std::slice::from_ref(&x)
+        )
+        .is_err()
+    );
+    assert!(gradcheck(|tape, x| tape.custom(ExpIgnoringG, &[x[0]]), std::slice::from_ref(&x)).is_err());
+    // The localised check names the rule and says why.
+    let tape = Tape::new();
+    let p = tape.parameter(&x);
+    let loss = tape.custom(ExpIgnoringG, &[p]).sum();
+    let report = LocalCheck::default().run(&tape, loss);
+    let failure = report.failures().next().expect("the rule fails");
+    assert_eq!(failure.op, "exp_ignoring_g");
+    assert_eq!(failure.pattern, Some(Pattern::IgnoresAdjoint), "{report}");
+}
+
+#[test]
+fn gradcheck_weighs_an_output_of_any_shape() {
+    let report = gradcheck(|_, x| x[0].relu(), &[array![[1.0, 2.0]]]).unwrap();
+    assert_eq!(report.elements, 2);
+    // relu passes its weighted adjoint on: the gradient is W itself.
+    let w = output_weights((1, 2));
+    assert_eq!(
+        report.worst.map(|e| e.analytic),
+        Some(w[[0, report.worst.unwrap().col]])
+    );
 }
 
 // ---- shape errors name the op and both shapes ----

@@ -1,6 +1,7 @@
-//! Every op, and the compositions the experiments use, checked against
-//! central differences on 256 proptest-drawn cases each: shapes from 1 to 6
-//! per side, entries in [-2, 2] (relu inputs kept at least 0.05 from its kink).
+//! Every op of the engine's case catalogue, and the compositions the
+//! experiments use, checked against central differences on 256
+//! proptest-drawn cases each: shapes from 1 to 6 per side, entries in
+//! [-2, 2] (kept away from kinks; see `check/cases.rs`).
 //!
 //! The output of an op is contracted with a random constant weight `W`
 //! (`loss = Σ W ⊙ op(x)`), so the check exercises the VJP with an arbitrary
@@ -12,7 +13,8 @@
 
 use std::cell::Cell;
 
-use autograd::{Tape, Var, gradcheck};
+use autograd::check::builtin_ops;
+use autograd::{GradCheckError, GradCheckReport, Tape, Var, gradcheck};
 use ndarray::{Array2, s};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -46,38 +48,14 @@ fn as_labels(column: Var<'_>) -> Vec<usize> {
     column.value().iter().map(|&label| label as usize).collect()
 }
 
-/// One m x n parameter.
-fn one() -> impl Strategy<Value = Case> {
-    (side(), side()).prop_flat_map(|(m, n)| matrix(m, n).prop_map(|a| (vec![a], vec![])))
-}
-
-/// Two m x n parameters.
-fn two_alike() -> impl Strategy<Value = Case> {
-    (side(), side()).prop_flat_map(|(m, n)| (matrix(m, n), matrix(m, n)).prop_map(|(a, b)| (vec![a, b], vec![])))
-}
-
-/// Moves every entry at least 0.05 away from 0, where relu has its kink.
-fn away_from_zero(x: f64) -> f64 {
-    x.signum() * (0.05 + x.abs())
-}
-
 /// Checks `loss = Σ W ⊙ build(params, constants)` on every case and prints
 /// the largest relative error.
 fn check_op<S>(name: &str, cases: S, build: impl for<'t> Fn(&[Var<'t>], &[Var<'t>]) -> Var<'t>)
 where
     S: Strategy<Value = Case>,
 {
-    let config = Config {
-        cases: CASES,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let worst = Cell::new(0.0f64);
-    let worst_abs = Cell::new(0.0f64);
-    let result = runner.run(&(cases, matrix(6, 6)), |((params, constants), weight)| {
-        let report = gradcheck(
+    check(name, (cases, matrix(6, 6)), |((params, constants), weight)| {
+        gradcheck(
             |tape: &Tape, x| {
                 let constants: Vec<Var<'_>> = constants.iter().map(|c| tape.constant(c)).collect();
                 let out = build(x, &constants);
@@ -87,7 +65,27 @@ where
             },
             &params,
         )
-        .map_err(|error| TestCaseError::fail(error.to_string()))?;
+    });
+}
+
+/// Runs `gradcheck_case` on `CASES` values drawn from `strategy` (the
+/// runner's seed is fixed) and prints the largest errors it saw.
+fn check<S: Strategy>(
+    name: &str,
+    strategy: S,
+    gradcheck_case: impl Fn(S::Value) -> Result<GradCheckReport, GradCheckError>,
+) {
+    let config = Config {
+        cases: CASES,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let worst = Cell::new(0.0f64);
+    let worst_abs = Cell::new(0.0f64);
+    let result = runner.run(&strategy, |value| {
+        let report = gradcheck_case(value).map_err(|error| TestCaseError::fail(error.to_string()))?;
         worst.set(worst.get().max(report.max_rel_error));
         worst_abs.set(worst_abs.get().max(report.max_abs_error));
         Ok(())
@@ -102,106 +100,19 @@ where
     );
 }
 
+/// Every case of every built-in op in the engine's catalogue
+/// ([`builtin_ops`]), each on 256 drawn seeds: an op is property-tested here
+/// as soon as it has a case in `check/cases.rs`, with no edit to this file.
 #[test]
-fn matmul() {
-    let cases = (side(), side(), side())
-        .prop_flat_map(|(m, k, n)| (matrix(m, k), matrix(k, n)).prop_map(|(a, b)| (vec![a, b], vec![])));
-    check_op("matmul", cases, |x, _| x[0].matmul(x[1]));
-}
-
-#[test]
-fn transpose() {
-    check_op("transpose", one(), |x, _| x[0].t());
-}
-
-#[test]
-fn add() {
-    check_op("add", two_alike(), |x, _| x[0] + x[1]);
-}
-
-#[test]
-fn sub() {
-    check_op("sub", two_alike(), |x, _| x[0] - x[1]);
-}
-
-#[test]
-fn neg() {
-    check_op("neg", one(), |x, _| -x[0]);
-}
-
-#[test]
-fn mul() {
-    check_op("mul", two_alike(), |x, _| x[0] * x[1]);
-}
-
-#[test]
-fn mul_by_constant_mask() {
-    let cases =
-        (side(), side()).prop_flat_map(|(m, n)| (matrix(m, n), mask(m, n)).prop_map(|(a, mask)| (vec![a], vec![mask])));
-    check_op("mul (mask)", cases, |x, c| x[0] * c[0]);
-}
-
-#[test]
-fn scale() {
-    check_op("scale", one(), |x, _| x[0].scale(-1.7));
-}
-
-#[test]
-fn add_scalar() {
-    check_op("add_scalar", one(), |x, _| x[0].add_scalar(0.3));
-}
-
-#[test]
-fn add_bias() {
-    let cases =
-        (side(), side()).prop_flat_map(|(m, n)| (matrix(m, n), matrix(1, n)).prop_map(|(a, b)| (vec![a, b], vec![])));
-    check_op("add_bias", cases, |x, _| x[0].add_bias(x[1]));
-}
-
-#[test]
-fn relu() {
-    let cases = one().prop_map(|(mut params, constants)| {
-        params[0].mapv_inplace(away_from_zero);
-        (params, constants)
-    });
-    check_op("relu", cases, |x, _| x[0].relu());
-}
-
-#[test]
-fn square() {
-    check_op("square", one(), |x, _| x[0].square());
-}
-
-#[test]
-fn sum() {
-    check_op("sum", one(), |x, _| x[0].sum());
-}
-
-#[test]
-fn mean() {
-    check_op("mean", one(), |x, _| x[0].mean());
-}
-
-#[test]
-fn frobenius_norm() {
-    check_op("frobenius_norm", one(), |x, _| x[0].frobenius_norm());
-}
-
-#[test]
-fn sum_squares() {
-    check_op("sum_squares", one(), |x, _| x[0].sum_squares());
-}
-
-#[test]
-fn log_softmax() {
-    check_op("log_softmax", one(), |x, _| x[0].log_softmax());
-}
-
-#[test]
-fn cross_entropy() {
-    let cases = (side(), 2usize..=6)
-        .prop_flat_map(|(m, k)| (matrix(m, k), labels(m, k)).prop_map(|(logits, labels)| (vec![logits], vec![labels])));
-    check_op("cross_entropy", cases, |x, c| x[0].cross_entropy(&as_labels(c[0])));
+fn every_builtin_op() {
+    let cases = builtin_ops();
+    assert!(!cases.is_empty());
+    for case in cases {
+        check(case.name, any::<u64>(), |seed| {
+            let drawn = case.draw(seed);
+            gradcheck(|tape, x| case.record(tape, &drawn, x), &drawn.parameters)
+        });
+    }
 }
 
 /// U (m x r), V (n x r) as parameters; A (m x n) and a 0/1 mask as constants.

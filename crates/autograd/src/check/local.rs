@@ -21,6 +21,7 @@ use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::backward::{SweepObserver, node_vjp};
 use crate::check::kink::{Kink, kink};
+use crate::check::pattern::{Pattern, adjoint_pattern, pattern};
 use crate::check::random::SplitMix64;
 use crate::forward;
 use crate::gradcheck::{ElementCheck, GradCheck};
@@ -86,6 +87,9 @@ pub struct NodeCheck {
     pub worst: Option<ElementCheck>,
     /// The elements skipped because they sit at a kink.
     pub kinks: Vec<Kink>,
+    /// Why the rule is wrong, when the worst operand's mistake has a
+    /// recognisable shape (see [`Pattern`]); `None` when it passes.
+    pub pattern: Option<Pattern>,
 }
 
 impl NodeCheck {
@@ -214,9 +218,13 @@ impl LocalCheck {
             max_rel_error: 0.0,
             worst: None,
             kinks: Vec::new(),
+            pattern: None,
         };
         let mut worst_ratio = -1.0;
+        // Per operand: the analytic contribution, and the numeric one (NaN where skipped).
+        let mut compared = Vec::with_capacity(contributions.len());
         for (input, (operand, analytic)) in contributions.into_iter().enumerate() {
+            let mut numeric = Array2::from_elem(analytic.dim(), f64::NAN);
             check.operands.push(operand);
             let positions: Vec<usize> = (0..operand_ids.len()).filter(|&p| operand_ids[p] == operand).collect();
             let original = nodes[operand.0].value.view();
@@ -262,6 +270,7 @@ impl LocalCheck {
                     analytic,
                     numeric: difference / (up - down),
                 };
+                numeric[[row, col]] = element.numeric;
                 check.compared += 1;
                 check.max_abs_error = check.max_abs_error.max(element.abs_error());
                 if let Some(rel_error) = element.rel_error() {
@@ -279,9 +288,39 @@ impl LocalCheck {
                     check.worst = Some(element);
                 }
             }
+            compared.push((analytic, numeric));
+        }
+        if let Some(worst) = check.worst.filter(|_| !check.passed()) {
+            let (analytic, numeric) = &compared[worst.input];
+            check.pattern = if ignores_adjoint(tape, node, &adjoint, analytic, worst.input) {
+                Some(Pattern::IgnoresAdjoint)
+            } else {
+                pattern(analytic.view(), numeric.view(), PATTERN_TOLERANCE)
+                    .or_else(|| adjoint_pattern(analytic.view(), adjoint.view(), PATTERN_TOLERANCE))
+            };
         }
         check
     }
+}
+
+/// How close, relative to the largest numeric derivative, two matrices
+/// must be to count as equal when a [`Pattern`] is matched: well above the
+/// finite differences' error, well below any real mistake's.
+const PATTERN_TOLERANCE: f64 = 1e-5;
+
+/// Whether `node`'s rule sends operand number `input` the same `analytic`
+/// contribution for a second, different adjoint (`0.5 - 2 G`): a rule that
+/// is linear in `G`, as every VJP must be, cannot, unless it sends zero.
+fn ignores_adjoint(tape: &Tape, node: NodeId, adjoint: &Array2<f64>, analytic: &Array2<f64>, input: usize) -> bool {
+    let other = adjoint.mapv(|g| 0.5 - 2.0 * g);
+    let scale = analytic.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+    let Some((_, again)) = node_vjp(tape, node, other).into_iter().nth(input) else {
+        return false;
+    };
+    scale > 0.0
+        && Zip::from(analytic)
+            .and(&again)
+            .all(|a, b| (a - b).abs() <= PATTERN_TOLERANCE * scale)
 }
 
 /// Keeps the adjoint of every node the backward sweep reaches.
@@ -321,6 +360,9 @@ impl fmt::Display for NodeCheck {
                 Some(rel_error) => writeln!(f, ", rel error {rel_error:.2e})")?,
                 None => writeln!(f, ")")?,
             }
+        }
+        if let Some(pattern) = self.pattern {
+            writeln!(f, "     why:   {pattern}")?;
         }
         write!(f, "     {} of {} elements disagree", self.failed, self.compared)?;
         for kink in &self.kinks {

@@ -13,6 +13,8 @@
 //!   as "at a kink, skipped", with the reason, instead of failing falsely.
 //! - [`eps_sweep`]: the finite-difference error against the step, the V that
 //!   truncation (`∝ h²`) and round-off (`∝ ε/h`) make.
+//! - [`Pattern`]: why a rule is wrong, where the mistake has a recognisable
+//!   shape (a flipped sign, a constant factor, a transpose, an ignored `G`).
 //! - [`builtin_ops`]: seeded random cases for every built-in op.
 //!
 //! [`diagnose`](LocalCheck::diagnose) runs both checks on one function:
@@ -42,12 +44,14 @@ use crate::var::Var;
 mod cases;
 mod kink;
 mod local;
+mod pattern;
 pub(crate) mod random;
 mod sweep;
 
 pub use cases::{Case, MAX_SIDE, OpCase, builtin_ops, cases_of};
 pub use kink::{Kink, Kinks, NORM_TIP_RADIUS_IN_STEPS, kink, kinks_on_tape, near_norm_tip};
 pub use local::{Adjoint, LocalCheck, LocalReport, NodeCheck};
+pub use pattern::{Pattern, adjoint_pattern, pattern};
 pub use sweep::{CBRT_EPSILON, EpsSweep, SweepPoint, decade_steps, eps_sweep};
 
 /// The whole-function check and the localised check of one function.
