@@ -259,8 +259,8 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             update_with(&mut grad, value(a), |g, x| *g *= 2.0 * x);
             sweep.send(*a, grad);
         }
-        // dA = g everywhere
         Op::Sum(a) => {
+            // dA = g everywhere
             let g = sweep.take_scalar(grad);
             sweep.send(*a, sweep.filled(value(a).dim(), g));
         }

@@ -321,6 +321,27 @@ impl CostRule {
     pub const fn zip(forward: usize, backward: [PerEntry; 2]) -> CostRule {
         CostRule::Zip { forward, backward }
     }
+
+    /// [`CostRule::Reduce`] (for the table).
+    pub const fn reduce(forward: (usize, usize), backward: (usize, usize), backward_reads_a: bool) -> CostRule {
+        CostRule::Reduce {
+            forward,
+            backward,
+            backward_reads_a,
+        }
+    }
+
+    /// [`CostRule::Rows`] (for the table).
+    pub const fn rows(forward: (usize, usize), backward: usize) -> CostRule {
+        CostRule::Rows { forward, backward }
+    }
+}
+
+impl PerEntry {
+    /// `flops` per entry, reading `G` and `reads_besides_g` more arrays.
+    pub const fn new(flops: usize, reads_besides_g: usize) -> PerEntry {
+        PerEntry { flops, reads_besides_g }
+    }
 }
 
 /// The work of `op` by its [`CostRule`]: `out` is the shape of the op's
