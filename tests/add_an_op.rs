@@ -139,7 +139,12 @@ fn apply(dir: &Path, step: &Step) {
         + lines[scope..]
             .iter()
             .position(|line| line.contains(&step.anchor))
-            .unwrap_or_else(|| panic!("{}: no line after '{}' contains '{}'", step.file, step.scope, step.anchor));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no line after '{}' contains '{}'",
+                    step.file, step.scope, step.anchor
+                )
+            });
     let split = if step.after { at + 1 } else { at };
     let mut edited = lines[..split].join("\n");
     edited.push('\n');
@@ -183,7 +188,10 @@ fn following_the_checklist_adds_an_op_that_every_check_covers() {
     }
     let tested = cargo(&copy, &["test", "--", "--nocapture", "--test-threads", "1"]);
     let output = text(&tested);
-    assert!(tested.status.success(), "the engine with cube fails its tests:\n{output}");
+    assert!(
+        tested.status.success(),
+        "the engine with cube fails its tests:\n{output}"
+    );
     let property_tested = output
         .lines()
         .any(|line| line.starts_with("cube ") && line.contains("over 256 cases"));

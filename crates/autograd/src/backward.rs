@@ -17,7 +17,9 @@ use std::ops::Deref;
 use ndarray::Array2;
 
 use crate::gradients::Gradients;
-use crate::kernels::{Kernels, minus_softmax_times_row_sums, negated, update_with};
+use crate::kernels::{
+    Kernels, larger_share, minus_softmax_times_row_sums, negated, power_slope, sigmoid, sign, update_with,
+};
 use crate::op::Op;
 use crate::tape::{Node, NodeId, Tape};
 use crate::var::Var;
@@ -103,12 +105,23 @@ impl Tape {
         }
 
         for (node, adjoint) in nodes.iter().zip(grads.adjoints.iter_mut()) {
-            match (&node.op, adjoint.is_some()) {
-                (Op::Parameter, false) => *adjoint = Some(kernels.filled(node.value.dim(), 0.0)),
-                (Op::Parameter, true) | (_, false) => {}
+            *adjoint = match (&node.op, adjoint.take()) {
+                (Op::Parameter, None) => Some(kernels.filled(node.value.dim(), 0.0)),
+                // Row-major whatever path reached it (a transpose sends a
+                // transposed view), so that `as_slice()` works.
+                (Op::Parameter, Some(gradient)) if !gradient.is_standard_layout() => {
+                    let row_major = kernels.copy(gradient.view());
+                    kernels.recycle(gradient);
+                    Some(row_major)
+                }
+                (Op::Parameter, gradient) => gradient,
+                (_, None) => None,
                 // Only the seed can be left here: a loss that is a constant.
-                (_, true) => kernels.recycle(adjoint.take().expect("checked")),
-            }
+                (_, Some(seed)) => {
+                    kernels.recycle(seed);
+                    None
+                }
+            };
         }
     }
 }
@@ -179,17 +192,62 @@ impl Sweep<'_, '_> {
         }
     }
 
-    /// Sends `grad` to `a` and `to_b(grad)` to `b`, copying `grad` only when
-    /// both operands want an adjoint.
+    /// The shape of node `id`'s value.
+    fn shape(&self, id: NodeId) -> (usize, usize) {
+        self.nodes[id.0].value.dim()
+    }
+
+    /// Sends `contribution`, of the node's output shape, to `to`, summed over
+    /// the axes along which `to` was broadcast (see `op.rs`).
+    fn send_reduced(&mut self, to: NodeId, contribution: Array2<f64>) {
+        let shape = self.shape(to);
+        if contribution.dim() == shape || !self.wants(to) {
+            self.send(to, contribution);
+        } else {
+            let reduced = self.sum_to(contribution.view(), shape);
+            self.recycle(contribution);
+            self.send(to, reduced);
+        }
+    }
+
+    /// Sends `G ⊙ share(A, B)` to `a` and `G ⊙ share(B, A)` to `b`, each
+    /// summed over its broadcast axes (`maximum` and `minimum`).
+    fn send_shares(&mut self, a: NodeId, b: NodeId, grad: Array2<f64>, share: impl Fn(f64, f64) -> f64) {
+        let (value_a, value_b) = (self.nodes[a.0].value.view(), self.nodes[b.0].value.view());
+        for (to, x, y) in [(a, value_a, value_b), (b, value_b, value_a)] {
+            if self.wants(to) {
+                let mut contribution = self.zip_map(x, y, &share);
+                update_with(&mut contribution, grad.view(), |c, g| *c *= g);
+                self.send_reduced(to, contribution);
+            }
+        }
+        self.recycle(grad);
+    }
+
+    /// Sends `grad` to `a` and `to_b(grad)` to `b`, each summed over the
+    /// operand's broadcast axes. `grad` itself goes to an operand of its
+    /// shape; it is copied only when both operands need it as it is.
     fn send_pair(&mut self, a: NodeId, b: NodeId, grad: Array2<f64>, to_b: impl FnOnce(Array2<f64>) -> Array2<f64>) {
-        match (self.wants(a), self.wants(b)) {
-            (true, true) => {
+        let as_is = |id: NodeId| self.wants(id) && self.shape(id) == grad.dim();
+        let (a_as_is, b_as_is) = (as_is(a), as_is(b));
+        let mut to_b = Some(to_b);
+        if self.wants(a) && !a_as_is {
+            let summed = self.sum_to(grad.view(), self.shape(a));
+            self.send(a, summed);
+        }
+        if self.wants(b) && !b_as_is {
+            let summed = self.sum_to(grad.view(), self.shape(b));
+            let to_b = to_b.take().expect("used once");
+            self.send(b, to_b(summed));
+        }
+        match (a_as_is, b_as_is, to_b) {
+            (true, true, Some(to_b)) => {
                 self.send(b, to_b(self.copy(grad.view())));
                 self.send(a, grad);
             }
-            (true, false) => self.send(a, grad),
-            (false, true) => self.send(b, to_b(grad)),
-            (false, false) => {}
+            (true, _, _) => self.send(a, grad),
+            (false, true, Some(to_b)) => self.send(b, to_b(grad)),
+            _ => self.recycle(grad),
         }
     }
 }
@@ -214,36 +272,48 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
         }
         // dA = Gᵀ (a view of the same buffer)
         Op::Transpose(a) => sweep.send(*a, grad.reversed_axes()),
-        // dA = G, dB = G
+        // dA = G, dB = G, each summed over its broadcast axes (a bias added
+        // to every row collects every row's adjoint: db = 1ᵀ G)
         Op::Add(a, b) => sweep.send_pair(*a, *b, grad, |g| g),
-        // dA = G, dB = -G
+        // dA = G, dB = -G, each summed over its broadcast axes
         Op::Sub(a, b) => sweep.send_pair(*a, *b, grad, negated),
         // dA = -G
         Op::Neg(a) => sweep.send(*a, negated(grad)),
         Op::Mul(a, b) => {
-            // dA = G ⊙ B, dB = G ⊙ A
+            // dA = G ⊙ B, dB = G ⊙ A, each summed over its broadcast axes
             if sweep.wants(*b) {
-                sweep.send(*b, sweep.zip_map(grad.view(), value(a), |g, a| g * a));
+                let contribution = sweep.zip_map(grad.view(), value(a), |g, a| g * a);
+                sweep.send_reduced(*b, contribution);
             }
             if sweep.wants(*a) {
                 update_with(&mut grad, value(b), |g, b| *g *= b);
-                sweep.send(*a, grad);
+                sweep.send_reduced(*a, grad);
             } else {
                 sweep.recycle(grad);
             }
         }
+        Op::Div(a, b) => {
+            // dA = G / B, dB = -G ⊙ C / B, each summed over its broadcast axes
+            if sweep.wants(*b) {
+                let mut contribution = sweep.zip_map(grad.view(), node.value.view(), |g, c| -g * c);
+                update_with(&mut contribution, value(b), |x, b| *x /= b);
+                sweep.send_reduced(*b, contribution);
+            }
+            if sweep.wants(*a) {
+                update_with(&mut grad, value(b), |g, b| *g /= b);
+                sweep.send_reduced(*a, grad);
+            } else {
+                sweep.recycle(grad);
+            }
+        }
+        // dA = G ⊙ ([A > B] + ½[A = B]), dB = G ⊙ ([B > A] + ½[A = B])
+        Op::Maximum(a, b) => sweep.send_shares(*a, *b, grad, larger_share),
+        // dA = G ⊙ ([A < B] + ½[A = B]), dB = G ⊙ ([B < A] + ½[A = B])
+        Op::Minimum(a, b) => sweep.send_shares(*a, *b, grad, |x, y| larger_share(y, x)),
         // dA = c G
         Op::Scale(a, c) => sweep.send(*a, grad * *c),
         // dA = G
         Op::AddScalar(a, _) => sweep.send(*a, grad),
-        Op::AddBias(a, b) => {
-            // db = 1ᵀ G: the bias was added to every row, so its adjoint
-            // collects every row's. dA = G.
-            if sweep.wants(*b) {
-                sweep.send(*b, sweep.column_sums(grad.view()));
-            }
-            sweep.send(*a, grad);
-        }
         Op::Relu(a) => {
             // dA = G ⊙ [A > 0]; relu'(0) = 0. At a NaN input G passes
             // unchanged: the forward value is NaN already, and the loss shows it.
@@ -259,6 +329,41 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             update_with(&mut grad, value(a), |g, x| *g *= 2.0 * x);
             sweep.send(*a, grad);
         }
+        Op::Exp(a) => {
+            // dA = G ⊙ C
+            update_with(&mut grad, node.value.view(), |g, c| *g *= c);
+            sweep.send(*a, grad);
+        }
+        Op::Log(a) => {
+            // dA = G / A
+            update_with(&mut grad, value(a), |g, x| *g /= x);
+            sweep.send(*a, grad);
+        }
+        Op::Sqrt(a) => {
+            // dA = G / (2 C)
+            update_with(&mut grad, node.value.view(), |g, c| *g /= 2.0 * c);
+            sweep.send(*a, grad);
+        }
+        Op::Abs(a) => {
+            // dA = G ⊙ sign(A), with abs'(0) = 0
+            update_with(&mut grad, value(a), |g, x| *g *= sign(x));
+            sweep.send(*a, grad);
+        }
+        Op::Tanh(a) => {
+            // dA = G ⊙ (1 - C²)
+            update_with(&mut grad, node.value.view(), |g, c| *g *= 1.0 - c * c);
+            sweep.send(*a, grad);
+        }
+        Op::Sigmoid(a) => {
+            // dA = G ⊙ C ⊙ (1 - C)
+            update_with(&mut grad, node.value.view(), |g, c| *g *= c * (1.0 - c));
+            sweep.send(*a, grad);
+        }
+        Op::Powf(a, p) => {
+            // dA = G ⊙ p A^(p-1) (0 for p = 0)
+            update_with(&mut grad, value(a), |g, x| *g *= power_slope(x, *p));
+            sweep.send(*a, grad);
+        }
         Op::Sum(a) => {
             // dA = g everywhere
             let g = sweep.take_scalar(grad);
@@ -268,6 +373,26 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             // dA = g / (m n) everywhere
             let share = sweep.take_scalar(grad) / value(a).len() as f64;
             sweep.send(*a, sweep.filled(value(a).dim(), share));
+        }
+        Op::SumAxis(a, _) => {
+            // dA = G broadcast back along the axis
+            let contribution = sweep.broadcast_to(grad.view(), value(a).dim());
+            sweep.recycle(grad);
+            sweep.send(*a, contribution);
+        }
+        Op::MeanAxis(a, axis) => {
+            // dA = G / k broadcast back along the axis
+            let share = 1.0 / value(a).len_of(*axis) as f64;
+            let mut contribution = sweep.broadcast_to(grad.view(), value(a).dim());
+            sweep.recycle(grad);
+            contribution.mapv_inplace(|x| x * share);
+            sweep.send(*a, contribution);
+        }
+        Op::MaxAxis(a, axis) => {
+            // dA = G ⊙ [A = C] / (ties), broadcast back along the axis
+            let contribution = sweep.to_maxima(grad.view(), value(a), node.value.view(), *axis);
+            sweep.recycle(grad);
+            sweep.send(*a, contribution);
         }
         Op::FrobeniusNorm(a) => {
             // dA = g A / ||A||; the subgradient 0 at A = 0
@@ -286,6 +411,12 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
             let factor = 2.0 * sweep.take_scalar(grad);
             sweep.send(*a, sweep.map(value(a), |x| factor * x));
         }
+        Op::Softmax(a) => {
+            // dA = C ⊙ (G - rowsum(G ⊙ C))
+            let contribution = sweep.softmax_vjp(grad.view(), node.value.view());
+            sweep.recycle(grad);
+            sweep.send(*a, contribution);
+        }
         // dA = G - softmax(A) ⊙ rowsum(G), with softmax(A) = exp(Y)
         Op::LogSoftmax(a) => sweep.send(*a, minus_softmax_times_row_sums(grad, node.value.view())),
         Op::CrossEntropy { logits, labels } => {
@@ -297,6 +428,16 @@ fn propagate(node: &Node, mut grad: Array2<f64>, sweep: &mut Sweep<'_, '_>) {
                 dz[[row, label]] -= scale;
             }
             sweep.send(*logits, dz);
+        }
+        Op::BceWithLogits(z, t) => {
+            // dZ = g (σ(Z) - T) / N, dT = -g Z / N
+            let scale = sweep.take_scalar(grad) / value(z).len() as f64;
+            if sweep.wants(*t) {
+                sweep.send(*t, sweep.map(value(z), |z| -scale * z));
+            }
+            if sweep.wants(*z) {
+                sweep.send(*z, sweep.zip_map(value(z), value(t), |z, t| scale * (sigmoid(z) - t)));
+            }
         }
         Op::Custom { op, inputs } => {
             // The op's own rule; its output is checked, not trusted.

@@ -8,7 +8,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::kernels::{Kernels, frobenius_norm, relu, sum_of_squares};
+use crate::kernels::{Kernels, frobenius_norm, maximum, minimum, reduced_shape, relu, sigmoid, sum_of_squares};
 use crate::op::Op;
 use crate::tape::NodeId;
 use crate::value::Value;
@@ -41,18 +41,37 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, kernels
         Op::Sub(a, b) => kernels.zip_map(view(a), view(b), |x, y| x - y),
         Op::Neg(a) => kernels.map(view(a), |x| -x),
         Op::Mul(a, b) => kernels.zip_map(view(a), view(b), |x, y| x * y),
+        Op::Div(a, b) => kernels.zip_map(view(a), view(b), |x, y| x / y),
+        Op::Maximum(a, b) => kernels.zip_map(view(a), view(b), maximum),
+        Op::Minimum(a, b) => kernels.zip_map(view(a), view(b), minimum),
         Op::Scale(a, c) => kernels.map(view(a), |x| c * x),
         Op::AddScalar(a, c) => kernels.map(view(a), |x| x + c),
-        Op::AddBias(a, b) => kernels.add_row(view(a), view(b)),
         Op::Relu(a) => kernels.map(view(a), relu),
         Op::Square(a) => kernels.map(view(a), |x| x * x),
+        Op::Exp(a) => kernels.map(view(a), f64::exp),
+        Op::Log(a) => kernels.map(view(a), f64::ln),
+        Op::Sqrt(a) => kernels.map(view(a), f64::sqrt),
+        Op::Abs(a) => kernels.map(view(a), f64::abs),
+        Op::Tanh(a) => kernels.map(view(a), f64::tanh),
+        Op::Sigmoid(a) => kernels.map(view(a), sigmoid),
+        Op::Powf(a, p) => kernels.map(view(a), |x| x.powf(*p)),
         Op::Sum(a) => kernels.scalar(view(a).sum()),
         Op::Mean(a) => {
             let a = view(a);
             kernels.scalar(a.sum() / a.len() as f64)
         }
+        Op::SumAxis(a, axis) => kernels.sum_to(view(a), reduced_shape(view(a).dim(), *axis)),
+        Op::MeanAxis(a, axis) => {
+            let a = view(a);
+            let count = a.len_of(*axis) as f64;
+            let mut sums = kernels.sum_to(a, reduced_shape(a.dim(), *axis));
+            sums.mapv_inplace(|sum| sum / count);
+            sums
+        }
+        Op::MaxAxis(a, axis) => kernels.max_along(view(a), *axis),
         Op::FrobeniusNorm(a) => kernels.scalar(frobenius_norm(view(a))),
         Op::SumSquares(a) => kernels.scalar(sum_of_squares(view(a))),
+        Op::Softmax(a) => kernels.softmax(view(a)),
         Op::LogSoftmax(a) => kernels.log_softmax(view(a)),
         Op::CrossEntropy { logits, labels } => {
             // Saves the softmax probabilities: the backward rule is P - Y.
@@ -62,6 +81,7 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, kernels
                 saved: Some(probabilities),
             };
         }
+        Op::BceWithLogits(z, t) => kernels.scalar(kernels.bce_with_logits(view(z), view(t))),
         Op::Custom { op, inputs } => {
             let views: Vec<ArrayView2<f64>> = inputs.iter().map(view).collect();
             op.forward(&views)

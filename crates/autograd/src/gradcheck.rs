@@ -219,13 +219,39 @@ impl GradCheck {
     where
         F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
     {
+        self.compare_outputs(f, inputs, Output::Weighted)
+    }
+
+    /// As [`GradCheck::compare`], but of `f`'s 1 x 1 output itself, not
+    /// weighted: the eps sweep measures the finite differences of the
+    /// function as it is.
+    pub(crate) fn compare_unweighted<F>(
+        &self,
+        f: F,
+        inputs: &[Array2<f64>],
+    ) -> Result<Vec<ElementCheck>, GradCheckError>
+    where
+        F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
+    {
+        self.compare_outputs(f, inputs, Output::AsItIs)
+    }
+
+    fn compare_outputs<F>(
+        &self,
+        f: F,
+        inputs: &[Array2<f64>],
+        output: Output,
+    ) -> Result<Vec<ElementCheck>, GradCheckError>
+    where
+        F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
+    {
         let mut tape = Tape::new();
-        let analytic = analytic_gradients(&tape, &f, inputs)?;
+        let analytic = analytic_gradients(&tape, &f, inputs, output)?;
         let mut point: Vec<Array2<f64>> = inputs.to_vec();
         let mut elements = Vec::with_capacity(analytic.iter().map(Array2::len).sum());
         for (input, gradient) in analytic.iter().enumerate() {
             for ((row, col), &analytic) in gradient.indexed_iter() {
-                let numeric = self.central_difference(&mut tape, &f, &mut point, input, (row, col))?;
+                let numeric = self.central_difference(&mut tape, &f, &mut point, input, (row, col), output)?;
                 let non_finite = |what, value| GradCheckError::NonFinite {
                     what,
                     value,
@@ -260,6 +286,7 @@ impl GradCheck {
         point: &mut [Array2<f64>],
         input: usize,
         element: (usize, usize),
+        output: Output,
     ) -> Result<f64, GradCheckError>
     where
         F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
@@ -268,34 +295,58 @@ impl GradCheck {
         let up = original + self.step;
         let down = original - self.step;
         point[input][element] = up;
-        let f_up = evaluate(tape, f, point)?;
+        let f_up = evaluate(tape, f, point, output)?;
         point[input][element] = down;
-        let f_down = evaluate(tape, f, point)?;
+        let f_down = evaluate(tape, f, point, output)?;
         point[input][element] = original;
         Ok((f_up - f_down) / (up - down))
     }
 }
 
-/// Records `f` at `inputs` and returns the gradient of its weighted output
-/// for each input.
-fn analytic_gradients<F>(tape: &Tape, f: &F, inputs: &[Array2<f64>]) -> Result<Vec<Array2<f64>>, GradCheckError>
+/// Which scalar of `f`'s output a comparison differentiates.
+#[derive(Clone, Copy)]
+enum Output {
+    /// `⟨W, y⟩` (see the [module documentation](self)).
+    Weighted,
+    /// The output itself, which must be 1 x 1.
+    AsItIs,
+}
+
+impl Output {
+    fn loss<'t>(self, output: Var<'t>) -> Result<Var<'t>, GradCheckError> {
+        match (self, output.shape()) {
+            (Output::Weighted, _) => Ok(weighted(output)),
+            (Output::AsItIs, (1, 1)) => Ok(output),
+            (Output::AsItIs, shape) => Err(GradCheckError::NotScalar(shape)),
+        }
+    }
+}
+
+/// Records `f` at `inputs` and returns the gradient of its output (weighted
+/// or not) for each input.
+fn analytic_gradients<F>(
+    tape: &Tape,
+    f: &F,
+    inputs: &[Array2<f64>],
+    output: Output,
+) -> Result<Vec<Array2<f64>>, GradCheckError>
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
 {
     let params: Vec<Var<'_>> = inputs.iter().map(|x| tape.parameter(x)).collect();
-    let loss = weighted(f(tape, &params));
+    let loss = output.loss(f(tape, &params))?;
     let grads = tape.backward(loss);
     Ok(params.iter().map(|p| grads[*p].clone()).collect())
 }
 
-/// `f`'s weighted output at `point`, recorded on the cleared `tape`.
-fn evaluate<F>(tape: &mut Tape, f: &F, point: &[Array2<f64>]) -> Result<f64, GradCheckError>
+/// `f`'s output (weighted or not) at `point`, recorded on the cleared `tape`.
+fn evaluate<F>(tape: &mut Tape, f: &F, point: &[Array2<f64>], output: Output) -> Result<f64, GradCheckError>
 where
     F: for<'t> Fn(&'t Tape, &[Var<'t>]) -> Var<'t>,
 {
     tape.clear();
     let params: Vec<Var<'_>> = point.iter().map(|x| tape.parameter(x)).collect();
-    Ok(weighted(f(tape, &params)).item())
+    Ok(output.loss(f(tape, &params))?.item())
 }
 
 /// `⟨W, y⟩` for the output `y` the check weighs (see the [module

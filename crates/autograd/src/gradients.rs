@@ -11,10 +11,9 @@ use crate::var::Var;
 ///
 /// Query with `grads[param]` or [`Gradients::get`]. Every parameter recorded
 /// before the loss has a gradient, zero if the loss does not depend on it;
-/// constants have none. A gradient has its parameter's shape, but not
-/// always its memory order: a parameter used only through `.t()` gets a
-/// column-major gradient (index it, or call `as_standard_layout()` for a
-/// slice).
+/// constants have none. A gradient has its parameter's shape and is
+/// row-major (standard layout) whatever path reached the parameter, so
+/// `as_slice()` gives its entries.
 #[derive(Clone, Debug, Default)]
 pub struct Gradients {
     /// Indexed by node id; after the sweep only parameters hold `Some`.

@@ -10,7 +10,7 @@
 //! `ndarray`'s `Zip`.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, CowArray, Ix2, Zip};
+use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2, Zip};
 
 use crate::pool::Pool;
 
@@ -72,21 +72,151 @@ impl<'a> Kernels<'a> {
         out
     }
 
-    /// `f` applied to the entries of `a` and `b` pairwise (same shapes).
+    /// `f` applied to the entries of `a` and `b` pairwise, broadcasting (see
+    /// [`broadcast_shape`]): same shapes and a row repeated down the rows
+    /// (a bias) take plain slices; other broadcasts go through `Zip`.
     pub(crate) fn zip_map(self, a: ArrayView2<f64>, b: ArrayView2<f64>, f: impl Fn(f64, f64) -> f64) -> Array2<f64> {
-        let mut out = self.pool.take(a.dim());
+        let shape = broadcast_shape(a.dim(), b.dim());
+        let (same, bias) = (
+            a.dim() == shape && b.dim() == shape,
+            a.dim() == shape && b.dim() == (1, shape.1),
+        );
+        let mut out = self.pool.take(shape);
+        let cols = shape.1;
         match (out.as_slice_mut(), a.as_slice(), b.as_slice()) {
-            (Some(out), Some(a), Some(b)) => {
+            (Some(out), Some(a), Some(b)) if same => {
                 out.iter_mut()
                     .zip(a.iter().zip(b))
                     .for_each(|(out, (&x, &y))| *out = f(x, y));
             }
-            _ => Zip::from(&mut out)
-                .and(&a)
-                .and(&b)
-                .for_each(|out, &x, &y| *out = f(x, y)),
+            (Some(out), Some(a), Some(row)) if bias => {
+                for (out_row, a_row) in rows_mut(out, cols).zip(rows(a, cols)) {
+                    out_row
+                        .iter_mut()
+                        .zip(a_row.iter().zip(row))
+                        .for_each(|(out, (&x, &y))| *out = f(x, y));
+                }
+            }
+            _ => {
+                let (a, b) = (broadcast(&a, shape), broadcast(&b, shape));
+                Zip::from(&mut out)
+                    .and(&a)
+                    .and(&b)
+                    .for_each(|out, &x, &y| *out = f(x, y));
+            }
         }
         out
+    }
+
+    /// `g` summed over the axes along which an operand of shape `shape` was
+    /// broadcast to `g`'s shape: the column sums for a 1 x n row, the row
+    /// sums for an m x 1 column, the total for a 1 x 1.
+    pub(crate) fn sum_to(self, g: ArrayView2<f64>, shape: (usize, usize)) -> Array2<f64> {
+        match (shape.0 == g.nrows(), shape.1 == g.ncols()) {
+            (true, true) => self.copy(g),
+            (false, true) => self.column_sums(g),
+            (true, false) => self.row_sums(g),
+            (false, false) => self.scalar(g.sum()),
+        }
+    }
+
+    /// `g` repeated to `shape` along the axes where it has one row or one
+    /// column (the inverse of [`Kernels::sum_to`]'s shapes).
+    pub(crate) fn broadcast_to(self, g: ArrayView2<f64>, shape: (usize, usize)) -> Array2<f64> {
+        let mut out = self.pool.take(shape);
+        out.assign(&broadcast(&g, shape));
+        out
+    }
+
+    /// The row sums of `g` as an m x 1 column: `G 1`.
+    pub(crate) fn row_sums(self, g: ArrayView2<f64>) -> Array2<f64> {
+        let mut sums = self.pool.take((g.nrows(), 1));
+        Zip::from(sums.rows_mut())
+            .and(g.rows())
+            .for_each(|mut sum, row| sum[0] = row.sum());
+        sums
+    }
+
+    /// The maxima along `axis`, keeping two dimensions (see [`Op::MaxAxis`](crate::Op::MaxAxis));
+    /// a NaN in a line makes its maximum NaN.
+    pub(crate) fn max_along(self, a: ArrayView2<f64>, axis: Axis) -> Array2<f64> {
+        let shape = reduced_shape(a.dim(), axis);
+        let mut out = self.pool.take(shape);
+        let lines = if axis.index() == 0 { a.columns() } else { a.rows() };
+        for (max, line) in out.iter_mut().zip(lines) {
+            *max = line.fold(f64::NEG_INFINITY, |m, &x| if x > m || x.is_nan() { x } else { m });
+        }
+        out
+    }
+
+    /// `dA = G ⊙ [A = C] / ties` for `C` the maxima of `a` along `axis`:
+    /// each line's adjoint goes to its maximum, split evenly among ties.
+    pub(crate) fn to_maxima(
+        self,
+        g: ArrayView2<f64>,
+        a: ArrayView2<f64>,
+        maxima: ArrayView2<f64>,
+        axis: Axis,
+    ) -> Array2<f64> {
+        let shape = a.dim();
+        let (g, maxima) = (broadcast(&g, shape), broadcast(&maxima, shape));
+        let mut out = self.pool.take(shape);
+        Zip::from(&mut out)
+            .and(&a)
+            .and(&maxima)
+            .for_each(|out, &x, &max| *out = f64::from(u8::from(x == max)));
+        // Divide each line's indicator by its count of maxima.
+        let lines = if axis.index() == 0 {
+            out.columns_mut()
+        } else {
+            out.rows_mut()
+        };
+        for mut line in lines {
+            let ties = line.sum();
+            if ties > 1.0 {
+                line.mapv_inplace(|x| x / ties);
+            }
+        }
+        Zip::from(&mut out).and(&g).for_each(|out, &g| *out *= g);
+        out
+    }
+
+    /// Softmax of each row: `exp(aⱼ - m) / Σₖ exp(aₖ - m)` with `m` the row's
+    /// maximum, so that no `exp` overflows.
+    pub(crate) fn softmax(self, a: ArrayView2<f64>) -> Array2<f64> {
+        let mut out = self.pool.take(a.dim());
+        let cols = a.ncols();
+        let a = row_major(a);
+        for (row, p) in
+            rows(a.as_slice().expect("row-major"), cols).zip(rows_mut(out.as_slice_mut().expect("row-major"), cols))
+        {
+            let (_, sum) = shifted_exp_into(row, p);
+            p.iter_mut().for_each(|p| *p /= sum);
+        }
+        out
+    }
+
+    /// `dA = C ⊙ (G - rowsum(G ⊙ C))`, softmax's VJP, for probabilities `c`.
+    pub(crate) fn softmax_vjp(self, g: ArrayView2<f64>, c: ArrayView2<f64>) -> Array2<f64> {
+        let mut out = self.copy(g);
+        let cols = out.ncols();
+        let c = row_major(c);
+        for (g_row, c_row) in
+            rows_mut(out.as_slice_mut().expect("row-major"), cols).zip(rows(c.as_slice().expect("row-major"), cols))
+        {
+            let weighted: f64 = g_row.iter().zip(c_row).map(|(g, c)| g * c).sum();
+            g_row.iter_mut().zip(c_row).for_each(|(g, c)| *g = c * (*g - weighted));
+        }
+        out
+    }
+
+    /// `(1/N) Σ [max(z, 0) - z t + log(1 + exp(-|z|))]`: binary cross-entropy
+    /// of logits `z` against targets `t`, with no `exp` that can overflow.
+    pub(crate) fn bce_with_logits(self, z: ArrayView2<f64>, t: ArrayView2<f64>) -> f64 {
+        let total = Zip::from(&z)
+            .and(&t)
+            .fold(0.0, |sum, &z, &t| sum + (z.max(0.0) - z * t + (-z.abs()).exp().ln_1p()));
+        total / z.len() as f64
     }
 
     /// The matrix product `a · b`.
@@ -94,21 +224,6 @@ impl<'a> Kernels<'a> {
         let mut out = self.pool.take((a.nrows(), b.ncols()));
         // β = 0: the old contents of `out` are overwritten, never read.
         general_mat_mul(1.0, &a, &b, 0.0, &mut out);
-        out
-    }
-
-    /// The 1 x n row `bias` added to every row of `a` (a row-broadcast add).
-    pub(crate) fn add_row(self, a: ArrayView2<f64>, bias: ArrayView2<f64>) -> Array2<f64> {
-        let mut out = self.pool.take(a.dim());
-        let (a, bias) = (row_major(a), row_major(bias));
-        let bias = bias.as_slice().expect("row-major");
-        let cols = out.ncols();
-        let a_rows = rows(a.as_slice().expect("row-major"), cols);
-        for (row, a_row) in rows_mut(out.as_slice_mut().expect("row-major"), cols).zip(a_rows) {
-            row.iter_mut()
-                .zip(a_row.iter().zip(bias))
-                .for_each(|(x, (a, b))| *x = a + b);
-        }
         out
     }
 
@@ -178,18 +293,95 @@ pub(crate) fn minus_softmax_times_row_sums(grad: Array2<f64>, log_probabilities:
     grad
 }
 
+/// The shape that operands of shapes `a` and `b` broadcast to: NumPy's rule
+/// on two dimensions, each dimension equal or 1 in one of them (checked
+/// where the op is recorded).
+pub(crate) fn broadcast_shape(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    let side = |x: usize, y: usize| if x == 1 { y } else { x };
+    (side(a.0, b.0), side(a.1, b.1))
+}
+
+/// Whether operands of shapes `a` and `b` broadcast together.
+pub(crate) fn broadcasts(a: (usize, usize), b: (usize, usize)) -> bool {
+    let side = |x: usize, y: usize| x == y || x == 1 || y == 1;
+    side(a.0, b.0) && side(a.1, b.1)
+}
+
+/// The shape of a reduction of `shape` along `axis`, keeping two dimensions.
+pub(crate) fn reduced_shape((rows, cols): (usize, usize), axis: Axis) -> (usize, usize) {
+    if axis.index() == 0 { (1, cols) } else { (rows, 1) }
+}
+
+/// `a` viewed as `shape`, repeated along its axes of length 1.
+fn broadcast<'a>(a: &'a ArrayView2<'a, f64>, shape: (usize, usize)) -> ArrayView2<'a, f64> {
+    a.broadcast(shape)
+        .expect("the shapes broadcast (checked when recorded)")
+}
+
+/// `σ(x) = 1 / (1 + exp(-x))`, without overflow: for `x < 0` it is computed
+/// as `exp(x) / (1 + exp(x))`, whose `exp` cannot overflow.
+pub(crate) fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// `sign(x)` with `sign(0) = 0` (abs's subgradient at its kink), NaN for NaN.
+pub(crate) fn sign(x: f64) -> f64 {
+    if x == 0.0 { 0.0 } else { x.signum() }
+}
+
+/// `p x^(p-1)`, the derivative of `x^p`, and 0 for `p = 0` (where `x^0 = 1`
+/// is constant even at `x = 0`, whose `0^-1` would give NaN).
+pub(crate) fn power_slope(x: f64, p: f64) -> f64 {
+    if p == 0.0 { 0.0 } else { p * x.powf(p - 1.0) }
+}
+
+/// `max(x, y)`, NaN if either is (`f64::max` would hide a NaN).
+pub(crate) fn maximum(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() { f64::NAN } else { x.max(y) }
+}
+
+/// `min(x, y)`, NaN if either is.
+pub(crate) fn minimum(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_nan() { f64::NAN } else { x.min(y) }
+}
+
+/// The share of the adjoint that `max(x, y)` sends to `x`: 1 where `x` is
+/// the larger, ½ at a tie, 0 where it is the smaller (NaN passes through).
+pub(crate) fn larger_share(x: f64, y: f64) -> f64 {
+    if x > y {
+        1.0
+    } else if x == y {
+        0.5
+    } else if x < y {
+        0.0
+    } else {
+        f64::NAN
+    }
+}
+
 /// `max(x, 0)`, except that NaN stays NaN (`f64::max(x, 0.0)` would return 0
 /// and hide it).
 pub(crate) fn relu(x: f64) -> f64 {
     if x > 0.0 || x.is_nan() { x } else { 0.0 }
 }
 
-/// `f(t, a)` for every entry `t` of `target` and the matching entry of `a`,
-/// updating `target` in place.
+/// `f(t, a)` for every entry `t` of `target` and the matching entry of `a`
+/// (broadcast to `target`'s shape), updating `target` in place.
 pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl Fn(&mut f64, f64)) {
+    let same = target.dim() == a.dim();
     match (target.as_slice_mut(), a.as_slice()) {
-        (Some(target), Some(a)) => target.iter_mut().zip(a).for_each(|(t, &x)| f(t, x)),
-        _ => Zip::from(target).and(&a).for_each(|t, &x| f(t, x)),
+        (Some(target_slice), Some(a_slice)) if same => {
+            target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x));
+        }
+        _ => {
+            let shape = target.dim();
+            Zip::from(target).and(&broadcast(&a, shape)).for_each(|t, &x| f(t, x));
+        }
     }
 }
 

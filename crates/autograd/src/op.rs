@@ -8,6 +8,16 @@
 //! output; `dA` is what the op sends back to operand `A`, `Gᵀ ∂C/∂A`. `⊙`
 //! multiplies element by element and `1` is a column of ones.
 //!
+//! **Broadcasting.** `+ - * /`, `maximum` and `minimum` follow NumPy's rule
+//! on two dimensions: each dimension of the two operands is equal, or one
+//! of them is 1 and that operand is repeated along it. So an m x n matrix
+//! combines with a 1 x n row (repeated down the rows), an m x 1 column
+//! (repeated across the columns) or a 1 x 1 number, on either side. An
+//! operand repeated k times was used k times, and fan-out adds: its adjoint
+//! is the rule's contribution *summed over the axes along which it was
+//! repeated*, which brings it back to the operand's shape. Forgetting that
+//! sum is the classic broadcasting bug (see the zoo).
+//!
 //! Where an op lives:
 //!
 //! - here: its variant of [`Op`] (the formulas in its doc comment), its arm
@@ -27,6 +37,8 @@ use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
 
+use ndarray::Axis;
+
 use crate::check::Kinks;
 use crate::custom::CustomOp;
 use crate::inspect::CostRule;
@@ -44,36 +56,84 @@ pub enum Op {
     MatMul(NodeId, NodeId),
     /// `C = Aᵀ`; `dA = Gᵀ`.
     Transpose(NodeId),
-    /// `C = A + B`; `dA = G`, `dB = G`.
+    /// `C = A + B`, broadcasting; `dA = G`, `dB = G`, each summed over the
+    /// operand's broadcast axes. `add_bias` (a 1 x n row added to every row)
+    /// is this op.
     Add(NodeId, NodeId),
-    /// `C = A - B`; `dA = G`, `dB = -G`.
+    /// `C = A - B`, broadcasting; `dA = G`, `dB = -G`, each summed over the
+    /// operand's broadcast axes.
     Sub(NodeId, NodeId),
     /// `C = -A`; `dA = -G`.
     Neg(NodeId),
-    /// `C = A ⊙ B`; `dA = G ⊙ B`, `dB = G ⊙ A`. Multiplying by a constant
-    /// 0/1 mask is this op with a constant `B`.
+    /// `C = A ⊙ B`, broadcasting; `dA = G ⊙ B`, `dB = G ⊙ A`, each summed
+    /// over the operand's broadcast axes. Multiplying by a constant 0/1 mask
+    /// is this op with a constant `B`.
     Mul(NodeId, NodeId),
+    /// `C = A / B` element-wise, broadcasting; `dA = G / B`,
+    /// `dB = -G ⊙ A / B² = -G ⊙ C / B`, each summed over the operand's
+    /// broadcast axes. Where `B = 0` the quotient is ±inf or NaN, as in IEEE
+    /// arithmetic.
+    Div(NodeId, NodeId),
+    /// `C = max(A, B)` element-wise, broadcasting; `dA = G ⊙ ([A > B] + ½[A = B])`,
+    /// `dB = G ⊙ ([B > A] + ½[A = B])`: at a tie each operand gets half (as
+    /// `torch.maximum`).
+    Maximum(NodeId, NodeId),
+    /// `C = min(A, B)` element-wise, broadcasting; `dA = G ⊙ ([A < B] + ½[A = B])`,
+    /// `dB = G ⊙ ([B < A] + ½[A = B])`: at a tie each operand gets half.
+    Minimum(NodeId, NodeId),
     /// `C = c A` for a number `c`; `dA = c G`.
     Scale(NodeId, f64),
     /// `C = A + c` for a number `c`; `dA = G`.
     AddScalar(NodeId, f64),
-    /// `C = A + 1 b`: the 1 x n row `b` added to every row of the m x n `A`;
-    /// `dA = G`, `db = 1ᵀ G` (the column sums of `G`: `b` was used in every row).
-    AddBias(NodeId, NodeId),
     /// `C = max(A, 0)` element-wise; `dA = G ⊙ [A > 0]`. At the kink `A = 0`
     /// the subgradient 0 is used: relu'(0) = 0.
     Relu(NodeId),
     /// `C = A ⊙ A`; `dA = 2 A ⊙ G`.
     Square(NodeId),
+    /// `C = exp(A)` element-wise; `dA = G ⊙ C` (the output is its own derivative).
+    Exp(NodeId),
+    /// `C = log(A)` element-wise (natural); `dA = G / A`. At `A = 0` the
+    /// value is -inf, and below it NaN.
+    Log(NodeId),
+    /// `C = sqrt(A)` element-wise; `dA = G / (2 C)`. At `A = 0` the value is
+    /// 0 and the derivative +inf (as PyTorch's); below 0, NaN.
+    Sqrt(NodeId),
+    /// `C = |A|` element-wise; `dA = G ⊙ sign(A)`, with the subgradient
+    /// `abs'(0) = 0` at the kink (as PyTorch's).
+    Abs(NodeId),
+    /// `C = tanh(A)` element-wise; `dA = G ⊙ (1 - C²)`.
+    Tanh(NodeId),
+    /// `C = σ(A) = 1 / (1 + exp(-A))` element-wise, computed without
+    /// overflow; `dA = G ⊙ C ⊙ (1 - C)`.
+    Sigmoid(NodeId),
+    /// `C = A^p` element-wise for a number `p`; `dA = G ⊙ p A^(p-1)`, and
+    /// `dA = 0` for `p = 0` (as PyTorch's). At `A = 0` with `p < 1` the
+    /// derivative is inf; a negative `A` with a fractional `p` gives NaN.
+    Powf(NodeId, f64),
     /// `s = Σᵢⱼ Aᵢⱼ`; `dA = g` in every entry.
     Sum(NodeId),
     /// `s = Σᵢⱼ Aᵢⱼ / (m n)`; `dA = g / (m n)` in every entry.
     Mean(NodeId),
+    /// The sums along one axis, keeping two dimensions: `Axis(0)` sums the
+    /// rows into a 1 x n row (`C = 1ᵀ A`), `Axis(1)` the columns into an
+    /// m x 1 column (`C = A 1`); `dA = G` broadcast back along that axis.
+    SumAxis(NodeId, Axis),
+    /// The means along one axis (as [`Op::SumAxis`], divided by the count
+    /// `k` of entries summed); `dA = G / k` broadcast back along that axis.
+    MeanAxis(NodeId, Axis),
+    /// The maxima along one axis (as [`Op::SumAxis`]); `dA = G` at each
+    /// line's maximum and 0 elsewhere, split evenly among tied maxima (as
+    /// `torch.amax`): `dA = G ⊙ [A = C] / (number of ties)`, broadcast back.
+    MaxAxis(NodeId, Axis),
     /// `s = ‖A‖_F = sqrt(Σᵢⱼ Aᵢⱼ²)`; `dA = g A / s`. At `A = 0` the norm is
     /// not differentiable and the subgradient `dA = 0` is used.
     FrobeniusNorm(NodeId),
     /// `s = Σᵢⱼ Aᵢⱼ²`; `dA = 2 g A`.
     SumSquares(NodeId),
+    /// `C = softmax(A)` row by row, `Cᵢⱼ = exp(Aᵢⱼ) / Σₖ exp(Aᵢₖ)`, computed
+    /// stably by subtracting each row's maximum first; `dA = C ⊙ (G - (G ⊙ C) 1 1ᵀ)`:
+    /// each row of `G` minus its `C`-weighted mean, times `C`.
+    Softmax(NodeId),
     /// `Y = A - log(Σⱼ exp(A)) 1ᵀ` row by row, computed stably by subtracting
     /// each row's maximum first; `dA = G - softmax(A) ⊙ (G 1) 1ᵀ` with
     /// `softmax(A) = exp(Y)`: each row of `G` minus its sum times the row's
@@ -88,6 +148,12 @@ pub enum Op {
         /// One class index in `0..k` per row.
         labels: Rc<[usize]>,
     },
+    /// Binary cross-entropy of logits `Z` against targets `T` (0/1, or
+    /// probabilities), averaged over the N entries:
+    /// `s = (1/N) Σ [max(Z, 0) - Z ⊙ T + log(1 + exp(-|Z|))]`, which is
+    /// `-(1/N) Σ [T log σ(Z) + (1 - T) log(1 - σ(Z))]` computed without the
+    /// overflow of `log σ`; `dZ = g (σ(Z) - T) / N`, `dT = -g Z / N`.
+    BceWithLogits(NodeId, NodeId),
     /// An operation defined outside the engine; its forward and VJP are the
     /// [`CustomOp`]'s own.
     Custom {
@@ -119,28 +185,56 @@ pub enum OpKind {
     Neg,
     /// [`Op::Mul`].
     Mul,
+    /// [`Op::Div`].
+    Div,
+    /// [`Op::Maximum`].
+    Maximum,
+    /// [`Op::Minimum`].
+    Minimum,
     /// [`Op::Scale`].
     Scale,
     /// [`Op::AddScalar`].
     AddScalar,
-    /// [`Op::AddBias`].
-    AddBias,
     /// [`Op::Relu`].
     Relu,
     /// [`Op::Square`].
     Square,
+    /// [`Op::Exp`].
+    Exp,
+    /// [`Op::Log`].
+    Log,
+    /// [`Op::Sqrt`].
+    Sqrt,
+    /// [`Op::Abs`].
+    Abs,
+    /// [`Op::Tanh`].
+    Tanh,
+    /// [`Op::Sigmoid`].
+    Sigmoid,
+    /// [`Op::Powf`].
+    Powf,
     /// [`Op::Sum`].
     Sum,
     /// [`Op::Mean`].
     Mean,
+    /// [`Op::SumAxis`].
+    SumAxis,
+    /// [`Op::MeanAxis`].
+    MeanAxis,
+    /// [`Op::MaxAxis`].
+    MaxAxis,
     /// [`Op::FrobeniusNorm`].
     FrobeniusNorm,
     /// [`Op::SumSquares`].
     SumSquares,
+    /// [`Op::Softmax`].
+    Softmax,
     /// [`Op::LogSoftmax`].
     LogSoftmax,
     /// [`Op::CrossEntropy`].
     CrossEntropy,
+    /// [`Op::BceWithLogits`].
+    BceWithLogits,
     /// [`Op::Custom`]; stays last (the completeness check of [`SPECS`] relies on it).
     Custom,
 }
@@ -160,6 +254,14 @@ pub struct OpSpec {
     pub kinks: Kinks,
     /// How its forward and backward work are counted (see [`CostRule`]).
     pub cost: CostRule,
+}
+
+impl OpSpec {
+    /// Whether the op broadcasts its operands: the element-wise ops of two
+    /// operands (those counted as [`CostRule::Zip`]).
+    pub fn broadcasts(&self) -> bool {
+        matches!(self.cost, CostRule::Zip { .. })
+    }
 }
 
 /// Every op's row, in the order of [`OpKind`] (a compile-time assertion
@@ -183,28 +285,56 @@ pub const SPECS: [OpSpec; OpKind::Custom as usize + 1] = [
         "dA = -G"),
     row(OpKind::Mul,           "mul",            &["A", "B"], Kinks::None,    CostRule::zip(1, [READS_ONE, READS_ONE]),
         "dA = G⊙B, dB = G⊙A"),
+    row(OpKind::Div,           "div",            &["A", "B"], Kinks::Pole(1), CostRule::zip(1, [READS_ONE, PerEntry::new(3, 2)]),
+        "dA = G/B, dB = -G⊙C/B"),
+    row(OpKind::Maximum,       "maximum",        &["A", "B"], Kinks::Tie,     CostRule::zip(1, [PerEntry::new(2, 2), PerEntry::new(2, 2)]),
+        "dA = G⊙([A > B] + ½[A = B]), dB = G⊙([B > A] + ½[A = B])"),
+    row(OpKind::Minimum,       "minimum",        &["A", "B"], Kinks::Tie,     CostRule::zip(1, [PerEntry::new(2, 2), PerEntry::new(2, 2)]),
+        "dA = G⊙([A < B] + ½[A = B]), dB = G⊙([B < A] + ½[A = B])"),
     row(OpKind::Scale,         "scale",          &["A"],      Kinks::None,    CostRule::map(1, ON_G),
         "dA = c·G"),
     row(OpKind::AddScalar,     "add_scalar",     &["A"],      Kinks::None,    CostRule::map(1, PASS_G),
         "dA = G"),
-    row(OpKind::AddBias,       "add_bias",       &["A", "b"], Kinks::None,    CostRule::zip(1, [PASS_G, PASS_G]),
-        "dA = G, db = 1ᵀ·G (sum over rows)"),
     row(OpKind::Relu,          "relu",           &["A"],      Kinks::AtZero,  CostRule::map(1, READS_ONE),
         "dA = G⊙[A > 0]"),
     row(OpKind::Square,        "square",         &["A"],      Kinks::None,    CostRule::map(1, PerEntry::new(2, 1)),
         "dA = 2·A⊙G"),
+    row(OpKind::Exp,           "exp",            &["A"],      Kinks::None,    CostRule::map(1, READS_ONE),
+        "dA = G⊙C"),
+    row(OpKind::Log,           "log",            &["A"],      Kinks::Pole(0), CostRule::map(1, READS_ONE),
+        "dA = G/A"),
+    row(OpKind::Sqrt,          "sqrt",           &["A"],      Kinks::Pole(0), CostRule::map(1, PerEntry::new(2, 1)),
+        "dA = G/(2·C)"),
+    row(OpKind::Abs,           "abs",            &["A"],      Kinks::AtZero,  CostRule::map(1, PerEntry::new(2, 1)),
+        "dA = G⊙sign(A) (0 at A = 0)"),
+    row(OpKind::Tanh,          "tanh",           &["A"],      Kinks::None,    CostRule::map(1, PerEntry::new(3, 1)),
+        "dA = G⊙(1 - C²)"),
+    row(OpKind::Sigmoid,       "sigmoid",        &["A"],      Kinks::None,    CostRule::map(3, PerEntry::new(3, 1)),
+        "dA = G⊙C⊙(1 - C)"),
+    row(OpKind::Powf,          "powf",           &["A"],      Kinks::Power,   CostRule::map(1, PerEntry::new(3, 1)),
+        "dA = G⊙p·A^(p-1)"),
     row(OpKind::Sum,           "sum",            &["A"],      Kinks::None,    CostRule::reduce((1, 0), (0, 0), false),
         "dA = g·1"),
     row(OpKind::Mean,          "mean",           &["A"],      Kinks::None,    CostRule::reduce((1, 1), (0, 1), false),
         "dA = g/(m·n)·1"),
+    row(OpKind::SumAxis,       "sum_axis",       &["A"],      Kinks::None,    CostRule::axis((1, 0), 0, false),
+        "dA = G broadcast back along the axis"),
+    row(OpKind::MeanAxis,      "mean_axis",      &["A"],      Kinks::None,    CostRule::axis((1, 1), 1, false),
+        "dA = G/k broadcast back along the axis"),
+    row(OpKind::MaxAxis,       "max_axis",       &["A"],      Kinks::MaxTie,  CostRule::axis((1, 0), 3, true),
+        "dA = G⊙[A = C]/(ties) broadcast back along the axis"),
     row(OpKind::FrobeniusNorm, "frobenius_norm", &["A"],      Kinks::NormTip, CostRule::reduce((2, 1), (2, 0), true),
         "dA = g·A/||A||_F (0 at A = 0)"),
     row(OpKind::SumSquares,    "sum_squares",    &["A"],      Kinks::None,    CostRule::reduce((2, 0), (1, 1), true),
         "dA = 2·g·A"),
+    row(OpKind::Softmax,       "softmax",        &["A"],      Kinks::None,    CostRule::rows((5, 0), 4),
+        "dA = C⊙(G - rowsum(G⊙C))"),
     row(OpKind::LogSoftmax,    "log_softmax",    &["A"],      Kinks::None,    CostRule::rows((5, 2), 4),
         "dA = G - softmax(A)⊙rowsum(G)"),
     row(OpKind::CrossEntropy,  "cross_entropy",  &["Z"],      Kinks::None,    CostRule::CrossEntropy,
         "dZ = g·(softmax(Z) - onehot(y))/m"),
+    row(OpKind::BceWithLogits, "bce_with_logits", &["Z", "T"], Kinks::None,   CostRule::BceWithLogits,
+        "dZ = g·(σ(Z) - T)/N, dT = -g·Z/N"),
     row(OpKind::Custom,        "custom",         &[],         Kinks::Custom,  CostRule::NotCounted,
         "the custom op's own"),
 ];
@@ -286,8 +416,10 @@ pub struct Parts<'a> {
 /// What an op carries besides its operands.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Attribute {
-    /// A number (`scale`, `add_scalar`).
+    /// A number (`scale`, `add_scalar`, `powf`).
     Number(f64),
+    /// The axis of a reduction (`sum_axis[0]`).
+    Axis(usize),
     /// How many class labels (`cross_entropy`).
     Labels(usize),
 }
@@ -296,6 +428,7 @@ impl fmt::Display for Attribute {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Attribute::Number(c) => write!(f, "{c}"),
+            Attribute::Axis(axis) => write!(f, "{axis}"),
             Attribute::Labels(count) => write!(f, "{count} labels"),
         }
     }
@@ -307,6 +440,8 @@ impl Op {
     /// looked up in [`SPECS`].
     pub fn parts(&self) -> Parts<'_> {
         use Operands::{Many, One, Two};
+        let number = |c: &f64| Some(Attribute::Number(*c));
+        let axis = |axis: &Axis| Some(Attribute::Axis(axis.index()));
         let (kind, operands, attribute) = match self {
             Op::Parameter => (OpKind::Parameter, Operands::None, None),
             Op::Constant => (OpKind::Constant, Operands::None, None),
@@ -316,21 +451,35 @@ impl Op {
             Op::Sub(a, b) => (OpKind::Sub, Two([*a, *b]), None),
             Op::Neg(a) => (OpKind::Neg, One([*a]), None),
             Op::Mul(a, b) => (OpKind::Mul, Two([*a, *b]), None),
-            Op::Scale(a, c) => (OpKind::Scale, One([*a]), Some(Attribute::Number(*c))),
-            Op::AddScalar(a, c) => (OpKind::AddScalar, One([*a]), Some(Attribute::Number(*c))),
-            Op::AddBias(a, b) => (OpKind::AddBias, Two([*a, *b]), None),
+            Op::Div(a, b) => (OpKind::Div, Two([*a, *b]), None),
+            Op::Maximum(a, b) => (OpKind::Maximum, Two([*a, *b]), None),
+            Op::Minimum(a, b) => (OpKind::Minimum, Two([*a, *b]), None),
+            Op::Scale(a, c) => (OpKind::Scale, One([*a]), number(c)),
+            Op::AddScalar(a, c) => (OpKind::AddScalar, One([*a]), number(c)),
             Op::Relu(a) => (OpKind::Relu, One([*a]), None),
             Op::Square(a) => (OpKind::Square, One([*a]), None),
+            Op::Exp(a) => (OpKind::Exp, One([*a]), None),
+            Op::Log(a) => (OpKind::Log, One([*a]), None),
+            Op::Sqrt(a) => (OpKind::Sqrt, One([*a]), None),
+            Op::Abs(a) => (OpKind::Abs, One([*a]), None),
+            Op::Tanh(a) => (OpKind::Tanh, One([*a]), None),
+            Op::Sigmoid(a) => (OpKind::Sigmoid, One([*a]), None),
+            Op::Powf(a, p) => (OpKind::Powf, One([*a]), number(p)),
             Op::Sum(a) => (OpKind::Sum, One([*a]), None),
             Op::Mean(a) => (OpKind::Mean, One([*a]), None),
+            Op::SumAxis(a, along) => (OpKind::SumAxis, One([*a]), axis(along)),
+            Op::MeanAxis(a, along) => (OpKind::MeanAxis, One([*a]), axis(along)),
+            Op::MaxAxis(a, along) => (OpKind::MaxAxis, One([*a]), axis(along)),
             Op::FrobeniusNorm(a) => (OpKind::FrobeniusNorm, One([*a]), None),
             Op::SumSquares(a) => (OpKind::SumSquares, One([*a]), None),
+            Op::Softmax(a) => (OpKind::Softmax, One([*a]), None),
             Op::LogSoftmax(a) => (OpKind::LogSoftmax, One([*a]), None),
             Op::CrossEntropy { logits, labels } => (
                 OpKind::CrossEntropy,
                 One([*logits]),
                 Some(Attribute::Labels(labels.len())),
             ),
+            Op::BceWithLogits(z, t) => (OpKind::BceWithLogits, Two([*z, *t]), None),
             Op::Custom { inputs, .. } => (OpKind::Custom, Many(inputs), None),
         };
         Parts {
@@ -469,9 +618,10 @@ mod tests {
     fn parts_name_the_kind_the_variant_is() {
         let (a, b) = (NodeId(0), NodeId(1));
         assert_eq!(Op::MatMul(a, b).kind(), OpKind::MatMul);
-        assert_eq!(&*Op::AddBias(a, b).operands(), &[a, b]);
+        assert_eq!(&*Op::Add(a, b).operands(), &[a, b]);
         assert_eq!(Op::Scale(a, 0.5).label(), "scale[0.5]");
-        assert_eq!(Op::AddBias(a, b).operand_name(1), "b");
+        assert_eq!(Op::SumAxis(a, Axis(1)).label(), "sum_axis[1]");
+        assert_eq!(Op::BceWithLogits(a, b).operand_name(1), "T");
         assert_eq!(Op::MatMul(a, b).formula(), "matmul: dA = G·Bᵀ, dB = Aᵀ·G");
     }
 }

@@ -292,7 +292,7 @@ fn matmul_shape_mismatch() {
 }
 
 #[test]
-#[should_panic(expected = "sub: shapes (150, 4) and (150, 2) differ")]
+#[should_panic(expected = "sub: shapes (150, 4) and (150, 2) do not broadcast")]
 fn sub_shape_mismatch() {
     let tape = Tape::new();
     let a = tape.constant(Array2::zeros((150, 4)));
@@ -301,7 +301,7 @@ fn sub_shape_mismatch() {
 }
 
 #[test]
-#[should_panic(expected = "add: shapes (2, 3) and (3, 2) differ")]
+#[should_panic(expected = "add: shapes (2, 3) and (3, 2) do not broadcast")]
 fn add_shape_mismatch() {
     let tape = Tape::new();
     let a = tape.parameter(Array2::zeros((2, 3)));
@@ -309,7 +309,7 @@ fn add_shape_mismatch() {
 }
 
 #[test]
-#[should_panic(expected = "mul: shapes (2, 3) and (2, 2) differ")]
+#[should_panic(expected = "mul: shapes (2, 3) and (2, 2) do not broadcast")]
 fn mul_shape_mismatch() {
     let tape = Tape::new();
     let a = tape.parameter(Array2::zeros((2, 3)));

@@ -73,6 +73,18 @@ pub enum Kinks {
     AtZero,
     /// The tip of the cone `‖A‖_F` at `A = 0` (see [`NORM_TIP_RADIUS_IN_STEPS`]).
     NormTip,
+    /// A pole or the end of the domain at 0 of operand number `.0` (`log`,
+    /// `sqrt`, the denominator of `div`), where the function bends ever more
+    /// sharply: skipped within [`POLE_RADIUS_IN_STEPS`] steps of 0.
+    Pole(usize),
+    /// `powf`: smooth for a whole exponent `p ≥ 0`; otherwise as [`Kinks::Pole`].
+    Power,
+    /// Where the operands tie (`maximum`, `minimum`): the segment `x ± h`
+    /// meets the tie when the other operand is within `h`.
+    Tie,
+    /// A tie for a line's maximum (`max_axis`): an entry within `2h` of
+    /// another entry that is its line's maximum, or within `2h` of it.
+    MaxTie,
     /// Whatever the custom op's [`CustomOp::kink`](crate::CustomOp::kink) says.
     Custom,
 }
@@ -101,11 +113,83 @@ pub fn kink(
             )
         }),
         Kinks::NormTip => near_norm_tip(operands[position], step),
+        Kinks::Pole(pole) if pole == position => near_pole(op.name(), x, step),
+        Kinks::Pole(_) => None,
+        Kinks::Power => match op {
+            Op::Powf(_, p) if p.fract() == 0.0 && *p >= 0.0 => None,
+            _ => near_pole(op.name(), x, step),
+        },
+        Kinks::Tie => {
+            let other = operands[1 - position];
+            // The entries of the other operand that meet this one (all of a
+            // row, column or matrix when this one is broadcast).
+            let (rows, cols) = broadcast_shape(operands[0].dim(), operands[1].dim());
+            let meets = (0..rows)
+                .flat_map(|i| (0..cols).map(move |j| (i, j)))
+                .filter(|&(i, j)| broadcast_index((i, j), operands[position].dim()) == element)
+                .map(|at| other[broadcast_index(at, other.dim())])
+                .find(|y| (x - y).abs() <= step);
+            meets.map(|y| {
+                format!(
+                    "{} is not differentiable where its operands tie, and {x:e} is within h = {step:e} of {y:e}",
+                    op.name()
+                )
+            })
+        }
+        Kinks::MaxTie => {
+            let Op::MaxAxis(_, axis) = op else {
+                unreachable!("only max_axis has line maxima")
+            };
+            let a = operands[position];
+            // Axis(0) reduces each column, Axis(1) each row.
+            let line = if axis.index() == 0 {
+                a.column(element.1)
+            } else {
+                a.row(element.0)
+            };
+            let max = line.fold(f64::NEG_INFINITY, |m, &y| m.max(y));
+            let close = line.iter().filter(|&&y| y >= max - 2.0 * step).count();
+            (x >= max - 2.0 * step && close > 1).then(|| {
+                format!(
+                    "max_axis is not differentiable where a line's maximum ties, and {x:e} is within 2h = {:e} \
+                     of the line's maximum {max:e} with {close} entries that close",
+                    2.0 * step
+                )
+            })
+        }
         Kinks::Custom => match op {
             Op::Custom { op, .. } => op.kink(operands, position, element, step),
             _ => unreachable!("only custom ops defer to their own kinks"),
         },
     }
+}
+
+/// How many steps `h` from a pole at 0 (of `log`, `sqrt`, `1/x`, `x^p`)
+/// an operand must be for a central difference to be trusted there.
+///
+/// Near a pole the relative error of the central difference is
+/// `h² |f‴ / 6f'|`, which for `log`, `sqrt` and `1/x` is `h²/3x²`, `h²/8x²`
+/// and `h²/x²`, and for `x^p` `|(p-1)(p-2)| h²/6x²`: at `x = 4000 h` at most
+/// 6e-8 for `|p| ≤ 5`, below the default relative tolerance of 1e-6.
+pub const POLE_RADIUS_IN_STEPS: f64 = 4e3;
+
+/// Why a central difference with step `step` of `op` at `x` is not to be
+/// trusted, when `x` is within [`POLE_RADIUS_IN_STEPS`] steps of a pole at 0.
+fn near_pole(op: &str, x: f64, step: f64) -> Option<String> {
+    let radius = POLE_RADIUS_IN_STEPS * step;
+    (x.abs() <= radius).then(|| {
+        format!("{op} has a pole or the end of its domain at 0, and x = {x:e} is within {POLE_RADIUS_IN_STEPS:e} h = {radius:e} of it")
+    })
+}
+
+/// The shape two operands broadcast to (checked where the op was recorded).
+fn broadcast_shape(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
+    (a.0.max(b.0), a.1.max(b.1))
+}
+
+/// The entry of an operand of shape `shape` that output entry `(i, j)` reads.
+fn broadcast_index((i, j): (usize, usize), shape: (usize, usize)) -> (usize, usize) {
+    (if shape.0 == 1 { 0 } else { i }, if shape.1 == 1 { 0 } else { j })
 }
 
 /// How many steps `h` from its tip at `A = 0` the cone `‖A‖_F` must be for a

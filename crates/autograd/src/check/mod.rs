@@ -49,7 +49,7 @@ pub(crate) mod random;
 mod sweep;
 
 pub use cases::{Case, MAX_SIDE, OpCase, builtin_ops, cases_of};
-pub use kink::{Kink, Kinks, NORM_TIP_RADIUS_IN_STEPS, kink, kinks_on_tape, near_norm_tip};
+pub use kink::{Kink, Kinks, NORM_TIP_RADIUS_IN_STEPS, POLE_RADIUS_IN_STEPS, kink, kinks_on_tape, near_norm_tip};
 pub use local::{Adjoint, LocalCheck, LocalReport, NodeCheck};
 pub use pattern::{Pattern, adjoint_pattern, pattern};
 pub use sweep::{CBRT_EPSILON, EpsSweep, SweepPoint, decade_steps, eps_sweep};

@@ -137,7 +137,7 @@ where
             step,
             ..GradCheck::default()
         };
-        let elements = check.compare(&f, inputs)?;
+        let elements = check.compare_unweighted(&f, inputs)?;
         gradient_scale = elements.iter().map(|e| e.analytic.abs()).fold(0.0, f64::max);
         let max_abs_error = elements.iter().map(|e| e.abs_error()).fold(0.0, f64::max);
         let rel_error = if gradient_scale > 0.0 {

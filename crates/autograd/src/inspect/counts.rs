@@ -261,6 +261,19 @@ pub enum CostRule {
         /// Whether the rule reads `A` (not only `g`).
         backward_reads_a: bool,
     },
+    /// Along one axis (`sum_axis`, `mean_axis`, `max_axis`): `forward.0`
+    /// flops per entry of the operand plus `forward.1` per entry of the
+    /// output, reading the operand and writing the output; backward
+    /// `backward` flops per entry of `A`, reading `G` and writing `dA`
+    /// (and reading `A` and `C` too when `backward_reads_a`).
+    Axis {
+        /// Flops per entry of `A` and per entry of `C`, forward.
+        forward: (usize, usize),
+        /// Flops per entry of `A`, backward.
+        backward: usize,
+        /// Whether the rule reads `A` and `C` (not only `G`).
+        backward_reads_a: bool,
+    },
     /// Row by row: `forward.0` flops per entry plus `forward.1` per row,
     /// reading the operand and writing the output; backward `backward`
     /// flops per entry, reading `G` and the output and writing `dA`.
@@ -276,6 +289,11 @@ pub enum CostRule {
     /// division. Backward: the scale `g / m`, each saved probability times
     /// it (k per row) and the one-hot subtraction (1 per row).
     CrossEntropy,
+    /// Binary cross-entropy of N logits: per entry, max, product, difference,
+    /// absolute value, negation, exp, log1p and sum (8), then one division.
+    /// Backward: `dZ` per entry σ(Z) (3), minus T, times the scale (5 in
+    /// all), reading Z and T; `dT` per entry one product, reading Z.
+    BceWithLogits,
     /// A custom op runs code the engine cannot see: not counted.
     NotCounted,
 }
@@ -325,6 +343,15 @@ impl CostRule {
     /// [`CostRule::Reduce`] (for the table).
     pub const fn reduce(forward: (usize, usize), backward: (usize, usize), backward_reads_a: bool) -> CostRule {
         CostRule::Reduce {
+            forward,
+            backward,
+            backward_reads_a,
+        }
+    }
+
+    /// [`CostRule::Axis`] (for the table).
+    pub const fn axis(forward: (usize, usize), backward: usize, backward_reads_a: bool) -> CostRule {
+        CostRule::Axis {
             forward,
             backward,
             backward_reads_a,
@@ -414,6 +441,26 @@ fn op_cost(
                     backward.0 * big_n + backward.1,
                     (1 + usize::from(backward_reads_a)) * big_n,
                 ),
+            )
+        }
+        CostRule::Axis {
+            forward,
+            backward,
+            backward_reads_a,
+        } => {
+            let big_n = entries(0);
+            let reads = if backward_reads_a { big_n + n } else { 0 };
+            (
+                Cost::new(forward.0 * big_n + forward.1 * n, big_n + n),
+                Cost::new(backward * big_n, n + big_n + reads),
+            )
+        }
+        CostRule::BceWithLogits => {
+            let big_n = entries(0);
+            (
+                Cost::new(8 * big_n + 1, 2 * big_n + 1),
+                when(wants(operands[0]), Cost::new(5 * big_n, 3 * big_n))
+                    + when(wants(operands[1]), Cost::new(big_n, 2 * big_n)),
             )
         }
         CostRule::Rows { forward, backward } => {

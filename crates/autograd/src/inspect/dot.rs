@@ -61,7 +61,7 @@ pub fn to_dot(tape: &Tape, options: &DotOptions<'_>) -> String {
         let id = NodeId(index);
         let mut label = format!("{id} {}\n{}", node.op.label(), text::shape(node.value.dim()));
         if !node.op.is_leaf() {
-            let _ = write!(label, "\n{}", node.op.rule());
+            let _ = write!(label, "\n{}", text::rule(&nodes, node));
         }
         if options.values {
             push_matrix(&mut label, "value", text::show(node.value.view()));

@@ -44,7 +44,7 @@ pub fn dump(tape: &Tape) -> String {
                 text::shape(node.value.dim()),
                 if node.requires_grad { "yes" } else { "no" }.to_owned(),
                 format!("{}:{}", node.location.file(), node.location.line()),
-                node.op.rule().to_owned(),
+                text::rule(&nodes, node),
             ]
         })
         .collect();

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use ndarray::ArrayView2;
 
 use crate::op::Op;
-use crate::tape::NodeId;
+use crate::tape::{Node, NodeId};
 
 /// Matrices with at most this many entries are printed in full; larger ones
 /// as their minimum, maximum and Frobenius norm.
@@ -91,6 +91,28 @@ pub(crate) fn number(x: f64) -> String {
 /// `3x2`.
 pub(crate) fn shape((rows, cols): (usize, usize)) -> String {
     format!("{rows}x{cols}")
+}
+
+/// The node's VJP as one line and, for an operand that was broadcast to
+/// the output's shape, what its adjoint is summed over:
+/// `dA = G, dB = G; dB summed over rows`.
+pub(crate) fn rule(nodes: &[Node], node: &Node) -> String {
+    let mut text = node.op.rule().to_owned();
+    if !node.op.spec().broadcasts() {
+        return text;
+    }
+    let out = node.value.dim();
+    for (position, id) in node.op.operands().iter().enumerate() {
+        let shape = nodes[id.index()].value.dim();
+        let over = match (shape.0 != out.0, shape.1 != out.1) {
+            (true, true) => "all entries",
+            (true, false) => "rows",
+            (false, true) => "columns",
+            (false, false) => continue,
+        };
+        let _ = write!(text, "; d{} summed over {over}", node.op.operand_name(position));
+    }
+    text
 }
 
 /// The adjoint that `op` sends to the operand `to`: `dA`, or `dA/dB` when
@@ -180,6 +202,6 @@ mod tests {
     #[test]
     fn adjoints_are_named_by_their_operand_letters() {
         assert_eq!(adjoint_name(&Op::Mul(NodeId(3), NodeId(3)), NodeId(3)), "dA/dB");
-        assert_eq!(adjoint_name(&Op::AddBias(NodeId(3), NodeId(1)), NodeId(1)), "db");
+        assert_eq!(adjoint_name(&Op::BceWithLogits(NodeId(3), NodeId(1)), NodeId(1)), "dT");
     }
 }
