@@ -3,8 +3,9 @@
 //! [`DataError::LegacyHeaderLine`], and a label column that cannot be
 //! detected reported as [`DataError::LegacyNoLabelColumn`], whose message
 //! names the `mlp` bin's flag. Their behaviour and messages are those of
-//! before the `*_with` readers; once the bins call those, this module and
-//! the two legacy errors can go.
+//! before the `*_with` readers (but for a number with a decimal comma, now
+//! named as such); once the bins call those, this module and the two legacy
+//! errors can go.
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! that only the label column gives away is judged in `labels.rs`.
 
 use crate::error::{HeaderSign, shown};
-use crate::number::is_number;
+use crate::number::{has_decimal_comma, is_number};
 
 /// Fewest fields a row of column numbers needs to count as a header by
 /// itself: a first row `0,1` of two integer columns is too likely to be data.
@@ -32,9 +32,12 @@ pub(crate) fn is_index_header(fields: &[&str]) -> bool {
     }
 }
 
-/// Whether every field is a name: not empty, and not a number.
+/// Whether every field is a name: not empty, and not a number (with a
+/// decimal point or a decimal comma).
 pub(crate) fn are_names(fields: &[&str]) -> bool {
-    fields.iter().all(|text| !text.is_empty() && !is_number(text))
+    fields
+        .iter()
+        .all(|text| !text.is_empty() && !is_number(text) && !has_decimal_comma(text))
 }
 
 /// Whether field k is the number k, for every k.
@@ -62,6 +65,11 @@ mod tests {
         );
         // Data, or too short to tell.
         for row in ["0,1", "0,1,3", "1,2,3", "a,1,b", "5.1,3.5,Iris-setosa", "0,1,2,a", ""] {
+            assert_eq!(sign(row), None, "{row}");
+        }
+        // Numbers with decimal commas (split at semicolons) are not names.
+        let sign = |row: &str| header_sign(&row.split(';').collect::<Vec<_>>());
+        for row in ["5,1;3,5", "5,1;a"] {
             assert_eq!(sign(row), None, "{row}");
         }
     }

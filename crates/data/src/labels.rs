@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::error::{DataError, HeaderSign, shown};
 use crate::layout::{LabelColumn, MAX_CLASSES};
+use crate::number::has_decimal_comma;
 use crate::table::Table;
 
 /// What a column must hold to be taken for class labels.
@@ -37,7 +38,7 @@ pub(crate) fn detect_label_column(table: &Table, first_row: usize, kind: LabelKi
 
 /// The distinct non-empty values of a column, by kind.
 enum Values {
-    /// Only names, this many.
+    /// Only names, this many (a number with a decimal comma is no name).
     Names(usize),
     /// Only whole numbers, this many, from `low` to `high`.
     Integers { count: usize, low: f64, high: f64 },
@@ -58,6 +59,7 @@ fn distinct_values<'a>(fields: impl Iterator<Item = &'a str>) -> Option<Values> 
             return None;
         }
         match text.parse::<f64>() {
+            Err(_) if has_decimal_comma(text) => {}
             Err(_) => names += 1,
             Ok(value) if value.is_finite() && value.fract() == 0.0 => {
                 integers += 1;
@@ -153,6 +155,9 @@ mod tests {
         assert_eq!(detected("1.5,0.5,7.5\n2.5,0.7,8.5\n"), None);
         // Names mixed with numbers: a typo in a numeric column.
         assert_eq!(detected("1.5,0.5,7\n2.5,0.7,x\n"), None);
+        // Numbers with decimal commas are no class names.
+        assert_eq!(detected("1;2;0,5\n3;4;0,7\n"), Some(LabelColumn::First));
+        assert_eq!(detected("1,5;2;0,5\n3,5;4;0,7\n"), None);
     }
 
     #[test]
