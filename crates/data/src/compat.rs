@@ -12,8 +12,8 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::error::DataError;
-use crate::labelled::{Labelled, labelled_from_table, require_label_and_feature};
-use crate::labels::{LabelKind, detect_label_column};
+use crate::labelled::{Labelled, labelled_from_table};
+use crate::labels::{LabelKind, detect_label_column, require_label_and_feature};
 use crate::layout::LabelColumn;
 use crate::matrix::{Columns, FeatureMatrix, features_from_table};
 use crate::table::{TableRules, parse_table, read_bytes};

@@ -6,7 +6,9 @@ use std::path::Path;
 use ndarray::{Array2, Axis};
 
 use crate::error::{DataError, shown};
-use crate::labels::{LabelKind, check_first_row_label, detect_label_column, undetected_label_column};
+use crate::labels::{
+    LabelKind, check_first_row_label, detect_label_column, require_label_and_feature, undetected_label_column,
+};
 use crate::layout::{LabelColumn, Loaded, ReadOptions};
 use crate::number::parse_number;
 use crate::table::{Table, parse_table, read_bytes};
@@ -116,17 +118,6 @@ pub fn parse_labelled_with(
         data: labelled_from_table(&table, file, label_column)?,
         layout: table.layout().clone(),
     })
-}
-
-/// Refuses rows too narrow for a label and a feature.
-pub(crate) fn require_label_and_feature(table: &Table, file: &str) -> Result<(), DataError> {
-    match table.width() {
-        fields @ 0..2 => Err(DataError::TooFewColumns {
-            file: file.to_string(),
-            fields,
-        }),
-        _ => Ok(()),
-    }
 }
 
 /// The labelled data set of a table whose labels are in `label_column`:

@@ -110,6 +110,17 @@ pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<Lab
     })
 }
 
+/// Refuses rows too narrow for a label and a feature.
+pub(crate) fn require_label_and_feature(table: &Table, file: &str) -> Result<(), DataError> {
+    match table.width() {
+        fields @ 0..2 => Err(DataError::TooFewColumns {
+            file: file.to_string(),
+            fields,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Why no label column was detected: a column at either end that holds one
 /// class only (a constant integer column, which detection does not take
 /// for labels), or no column that looks like labels at all.

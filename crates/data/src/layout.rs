@@ -145,9 +145,9 @@ impl UnknownName {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {
     /// Whether the first line is a header; `None` judges it: a line of names,
-    /// or of the column numbers 0, 1, 2, ..., or whose label is not among
-    /// the other rows' labels, is refused as an undeclared header; any other
-    /// line is data.
+    /// or of the column numbers 0, 1, 2, ... (3 or more), or whose label is
+    /// not a whole number within the range of the other rows' whole-number
+    /// labels, is refused as an undeclared header; any other line is data.
     pub header: Option<Header>,
     /// The delimiter; `None` detects comma, tab or semicolon from the first
     /// 100 rows (the one that splits them into equal rows of the most fields

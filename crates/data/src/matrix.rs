@@ -5,8 +5,7 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::error::DataError;
-use crate::labelled::require_label_and_feature;
-use crate::labels::{LabelKind, check_first_row_label, detect_label_column};
+use crate::labels::{LabelKind, check_first_row_label, detect_label_column, require_label_and_feature};
 use crate::layout::{LabelColumn, Loaded, ReadOptions};
 use crate::number::parse_number;
 use crate::table::{Table, parse_table, read_bytes};

@@ -275,9 +275,7 @@ fn is_header(row: &[&str], rules: TableRules, delimiter: Delimiter, file: &str, 
         };
     }
     if let [text] = row
-        && let Some(found) = Delimiter::ALL
-            .into_iter()
-            .find(|other| *other != delimiter && text.contains(other.char()))
+        && let Some(found) = other_delimiter(text, delimiter)
     {
         return Err(DataError::WrongDelimiter {
             file,
@@ -302,6 +300,17 @@ fn is_header(row: &[&str], rules: TableRules, delimiter: Delimiter, file: &str, 
             None => Ok(false),
         },
     }
+}
+
+/// The delimiter other than `used` that a lone field holds, if any: the
+/// one detection picks on the field when it holds several (`5,1;3,5` is
+/// semicolon-separated).
+fn other_delimiter(text: &str, used: Delimiter) -> Option<Delimiter> {
+    let held = |delimiter: &Delimiter| *delimiter != used && text.contains(delimiter.char());
+    let detected = detect_delimiter(text.as_bytes());
+    Some(detected)
+        .filter(held)
+        .or_else(|| Delimiter::ALL.into_iter().find(held))
 }
 
 /// Line numbers of records, counted from their byte offsets. (The `csv`
@@ -389,6 +398,46 @@ mod tests {
         let rows = lines_and_fields(b"1,2\r\r3,4\r\n\r\n5,6");
         let lines: Vec<u64> = rows.iter().map(|row| row.0).collect();
         assert_eq!(lines, [1, 3, 5]);
+    }
+
+    #[test]
+    fn a_lone_field_holding_another_delimiter_names_the_likely_one() {
+        assert_eq!(other_delimiter("1\t2", Delimiter::Comma), Some(Delimiter::Tab));
+        assert_eq!(other_delimiter("5,1;3,5;a", Delimiter::Tab), Some(Delimiter::Semicolon));
+        assert_eq!(other_delimiter("5.1,3.5;a", Delimiter::Tab), Some(Delimiter::Comma));
+        assert_eq!(other_delimiter("5.1", Delimiter::Comma), None);
+        assert_eq!(other_delimiter("a,b", Delimiter::Comma), None);
+    }
+
+    #[test]
+    fn a_declared_header_is_kept_apart_and_an_index_column_hidden() {
+        let rules = TableRules {
+            delimiter: None,
+            first_row: FirstRow::Declared(Header::Present),
+            drop_index_column: true,
+        };
+        let table = parse_table(b"\n id ; a ; b\n7;1;2\n8;3;4\n", "t.csv", rules).unwrap();
+        let header = table.layout().header.clone().unwrap();
+        assert_eq!((header.line, header.names), (2, vec!["a".to_string(), "b".to_string()]));
+        assert_eq!((table.len(), table.width(), table.line(0)), (2, 2, 3));
+        assert_eq!(table.column(0).collect::<Vec<_>>(), ["1", "3"]);
+        // Field numbers count the index column, as an editor shows the file.
+        assert_eq!(table.field_number(0), 2);
+        assert_eq!(table.layout().delimiter, Delimiter::Semicolon);
+        assert!(!table.first_row_judged());
+    }
+
+    #[test]
+    fn rows_of_another_width_than_a_header_are_counted_from_its_line() {
+        let rules = TableRules::from(ReadOptions {
+            header: Some(Header::Present),
+            ..ReadOptions::default()
+        });
+        let error = parse_table(b"a,b\n1,2\n1,2,3\n", "t.csv", rules).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "t.csv, line 3: expected 2 fields (as on line 1), found 3"
+        );
     }
 
     #[test]
