@@ -119,6 +119,18 @@ impl Table {
         (0..self.len()).map(move |row| self.field(row, column))
     }
 
+    /// Moves the first row read, on `line` and the only one stored, out of
+    /// the rows and into the layout, as the header.
+    fn set_aside_as_header(&mut self, line: u64) {
+        let names = (self.skipped..self.ends.len()).map(|k| self.nth_field(k).to_string());
+        self.layout.header = Some(ColumnNames {
+            line,
+            names: names.collect(),
+        });
+        self.text.clear();
+        self.ends.clear();
+    }
+
     /// How the file was read.
     pub fn layout(&self) -> &Layout {
         &self.layout
@@ -224,16 +236,10 @@ pub(crate) fn parse_table(bytes: &[u8], file: &str, rules: TableRules) -> Result
             }
             table.width = fields;
             table.first_line = line;
-            let row: Vec<&str> = (first_field..table.ends.len()).map(|k| table.nth_field(k)).collect();
+            // The first row is the only one stored so far: fields 0 to `fields`.
+            let row: Vec<&str> = (0..fields).map(|k| table.nth_field(k)).collect();
             if is_header(&row, rules, delimiter, file, line)? {
-                let names = row[table.skipped..].iter().map(|name| name.to_string()).collect();
-                table.layout.header = Some(ColumnNames { line, names });
-                table.text.truncate(if first_field == 0 {
-                    0
-                } else {
-                    table.ends[first_field - 1]
-                });
-                table.ends.truncate(first_field);
+                table.set_aside_as_header(line);
                 continue;
             }
             table.first_row_judged = rules.first_row == FirstRow::Judged;
@@ -266,13 +272,13 @@ pub(crate) fn parse_table(bytes: &[u8], file: &str, rules: TableRules) -> Result
 fn is_header(row: &[&str], rules: TableRules, delimiter: Delimiter, file: &str, line: u64) -> Result<bool, DataError> {
     let file = file.to_string();
     if rules.first_row == FirstRow::Legacy {
-        return match are_names(row) {
-            true => Err(DataError::LegacyHeaderLine {
+        if are_names(row) {
+            return Err(DataError::LegacyHeaderLine {
                 file,
                 first_field: shown(row[0]),
-            }),
-            false => Ok(false),
-        };
+            });
+        }
+        return Ok(false);
     }
     if let [text] = row
         && let Some(found) = other_delimiter(text, delimiter)
