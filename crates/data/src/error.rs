@@ -1,9 +1,15 @@
 //! What can go wrong reading a data set or splitting it: one error enum, each
 //! message one line naming the file, the 1-based line and the 1-based field.
+//! Where the caller could resolve the problem by declaring something (a
+//! header, the delimiter, an index column, the label column),
+//! [`DataError::choices`] lists what; the messages name no program's flags,
+//! so that each program can phrase its own hint.
+
+use std::fmt;
 
 use thiserror::Error;
 
-use crate::labelled::MAX_CLASSES;
+use crate::layout::{Delimiter, Header, LabelColumn, MAX_CLASSES};
 
 /// Why a data file could not be read, or a split could not be made.
 ///
@@ -47,12 +53,82 @@ pub enum DataError {
         /// 1-based field.
         field: usize,
     },
-    /// The first line is words, not numbers: a header, which adlab's files do not have.
+    /// The first line looks like a header, and the caller did not say whether
+    /// the file has one.
+    #[error("{file}, line {line} looks like a header: {sign}; {}", declare_header(.sign))]
+    UndeclaredHeader {
+        /// The path.
+        file: String,
+        /// 1-based line of the first row.
+        line: u64,
+        /// What makes it look like one.
+        sign: HeaderSign,
+    },
+    /// The first line is a header whose first field is empty: the header
+    /// pandas writes over its index column (the row numbers), which is not data.
+    #[error(
+        "{file}, line {line} looks like a header over an index column, as pandas writes by default: \
+         its first field is empty; drop the index column"
+    )]
+    IndexColumn {
+        /// The path.
+        file: String,
+        /// 1-based line of the header.
+        line: u64,
+    },
+    /// The file has a header and no rows of data.
+    #[error("{file}: no data after the header on line {line}")]
+    NoDataRows {
+        /// The path.
+        file: String,
+        /// 1-based line of the header.
+        line: u64,
+    },
+    /// Rows of one field, an index column the caller asked to drop.
+    #[error("{file}: rows have one field, the index column to drop; nothing is left to read")]
+    OnlyIndexColumn {
+        /// The path.
+        file: String,
+    },
+    /// Rows of one field holding another delimiter than the one used.
+    #[error(
+        "{file}, line {line} is one field, '{text}', with {found}s in it: the file looks {found}-separated, not {used}-separated"
+    )]
+    WrongDelimiter {
+        /// The path.
+        file: String,
+        /// 1-based line of the first row.
+        line: u64,
+        /// The row's one field (shortened, control characters escaped).
+        text: String,
+        /// The delimiter the file was read with.
+        used: Delimiter,
+        /// The delimiter the row holds.
+        found: Delimiter,
+    },
+    /// A number written with a decimal comma, as spreadsheets write numbers
+    /// in many languages (with semicolons between the fields).
+    #[error("{file}, line {line}, field {field}: '{value}' has a decimal comma; numbers need a decimal point ({})", .value.replacen(',', ".", 1))]
+    DecimalComma {
+        /// The path.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// 1-based field.
+        field: usize,
+        /// The field as written.
+        value: String,
+    },
+    /// The first line is words, not numbers: a header, which the entry
+    /// points without [`crate::ReadOptions`] refuse ([`crate::read_labelled`],
+    /// [`crate::read_matrix`], ...). The message is kept word for word until
+    /// their callers move to the `*_with` readers, which give
+    /// [`DataError::UndeclaredHeader`] instead.
     #[error(
         "{file}, line 1, field 1: '{first_field}' is not a number; \
          this looks like a header line, and adlab's data files have none (delete it)"
     )]
-    HeaderLine {
+    LegacyHeaderLine {
         /// The path.
         file: String,
         /// The first field of the header, as written.
@@ -127,11 +203,30 @@ pub enum DataError {
     /// Neither the first nor the last column looks like class labels.
     #[error(
         "{file}: cannot tell which column holds the class labels (neither the last nor the first \
-         holds only names, or only 2 to {MAX_CLASSES} distinct integers); choose one with --label-column first|last"
+         holds only names, or only 2 to {MAX_CLASSES} distinct integers); name the label column, first or last"
     )]
     NoLabelColumn {
         /// The path.
         file: String,
+    },
+    /// [`DataError::NoLabelColumn`] as the entry points without
+    /// [`crate::ReadOptions`] word it, naming the `mlp` bin's flag; kept until
+    /// the bins phrase that hint themselves from [`DataError::choices`].
+    #[error(
+        "{file}: cannot tell which column holds the class labels (neither the last nor the first \
+         holds only names, or only 2 to {MAX_CLASSES} distinct integers); choose one with --label-column first|last"
+    )]
+    LegacyNoLabelColumn {
+        /// The path.
+        file: String,
+    },
+    /// A labelled data set of one row: too few to learn from, whatever its label.
+    #[error("{file}: only {rows} row of data; a classifier needs two rows or more, of two classes or more")]
+    TooFewRows {
+        /// The path.
+        file: String,
+        /// Rows of data.
+        rows: usize,
     },
     /// All rows have the same class.
     #[error("{file}: only one class ('{class}'); a classifier needs at least two")]
@@ -165,12 +260,6 @@ pub enum DataError {
         /// The reader's message, on one line.
         message: String,
     },
-    /// Text that should name a label column is neither `first` nor `last`.
-    #[error("unknown label column '{given}': expected 'first' or 'last'")]
-    LabelColumnName {
-        /// The text given.
-        given: String,
-    },
     /// A validation fraction outside the open interval (0, 1).
     #[error("validation fraction {fraction} must lie strictly between 0 and 1")]
     ValidationFraction {
@@ -195,6 +284,101 @@ pub enum DataError {
         /// Rows to split.
         rows: usize,
     },
+}
+
+/// Why a first line looks like a header.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HeaderSign {
+    /// Its fields are names, not numbers.
+    Names {
+        /// The first field, as written (shortened, control characters escaped).
+        first_field: String,
+    },
+    /// Its fields are the column numbers 0, 1, 2, ..., as pandas writes
+    /// over an array whose columns have no names.
+    ColumnNumbers {
+        /// The last field's number: the columns are 0 to `last`.
+        last: usize,
+    },
+    /// Its label is not a class of the other rows: a whole number outside
+    /// the range of theirs, or not a whole number, where theirs all are.
+    ForeignLabel {
+        /// The label column.
+        column: LabelColumn,
+        /// The field, as written (shortened, control characters escaped).
+        label: String,
+        /// The smallest of the other rows' labels.
+        low: f64,
+        /// The largest of the other rows' labels.
+        high: f64,
+    },
+}
+
+impl fmt::Display for HeaderSign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeaderSign::Names { first_field } => write!(f, "'{first_field}' is not a number"),
+            HeaderSign::ColumnNumbers { last } => write!(f, "its fields are the column numbers 0 to {last}"),
+            HeaderSign::ForeignLabel {
+                column,
+                label,
+                low,
+                high,
+            } => write!(
+                f,
+                "its {column} field, '{label}', is not a class of the other rows (whole numbers from {low} to {high})"
+            ),
+        }
+    }
+}
+
+/// How the caller can settle a [`DataError::UndeclaredHeader`]: a line of
+/// names can only be a header; a line of numbers may be data.
+fn declare_header(sign: &HeaderSign) -> &'static str {
+    match sign {
+        HeaderSign::Names { .. } => "declare a header to skip it",
+        _ => "declare a header, or no header if it is data",
+    }
+}
+
+/// Something a caller can declare that settles what the reader refused to
+/// guess: each maps onto a field of [`crate::ReadOptions`] or onto the
+/// label column a reader takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Declare that the file has a header, or has none ([`crate::ReadOptions::header`]).
+    Header(Header),
+    /// Read with this delimiter ([`crate::ReadOptions::delimiter`]).
+    Delimiter(Delimiter),
+    /// Drop the first column as a row index ([`crate::ReadOptions::drop_index_column`]).
+    DropIndexColumn,
+    /// Take this column for the class labels.
+    LabelColumn(LabelColumn),
+}
+
+impl DataError {
+    /// What the caller can declare to get past this error, most likely
+    /// first; empty when no declaration helps (the file itself is wrong).
+    /// A program turns these into a hint that names its own flags.
+    pub fn choices(&self) -> Vec<Choice> {
+        match self {
+            DataError::UndeclaredHeader {
+                sign: HeaderSign::Names { .. },
+                ..
+            }
+            | DataError::LegacyHeaderLine { .. } => vec![Choice::Header(Header::Present)],
+            DataError::UndeclaredHeader { .. } => {
+                vec![Choice::Header(Header::Present), Choice::Header(Header::Absent)]
+            }
+            DataError::IndexColumn { .. } => vec![Choice::DropIndexColumn],
+            DataError::WrongDelimiter { found, .. } => vec![Choice::Delimiter(*found)],
+            DataError::NoLabelColumn { .. } | DataError::LegacyNoLabelColumn { .. } => vec![
+                Choice::LabelColumn(LabelColumn::Last),
+                Choice::LabelColumn(LabelColumn::First),
+            ],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Why a parsed number that is not finite was refused, from its text.

@@ -5,64 +5,92 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::error::DataError;
-use crate::labelled::detect_label_column;
-use crate::table::{parse_number, parse_table, read_bytes};
+use crate::labels::{LabelKind, check_first_row_label, detect_label_column, require_label_and_feature};
+use crate::layout::{LabelColumn, Loaded, ReadOptions};
+use crate::number::parse_number;
+use crate::table::{Table, parse_table, read_bytes};
 
-/// Which columns of a numeric matrix to keep.
+/// Which columns of a numeric matrix to keep. Indices count the columns
+/// read: after a dropped index column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Columns {
     /// Every column except a detected label column (iris: the 4 measurements;
     /// wine: the 13 after the label; a file without a label column: all
-    /// columns). Detection is [`read_labelled`](crate::read_labelled)'s; a file
-    /// of one column has no label column. The label column is dropped unread,
-    /// so an empty label or a single class is no error here.
+    /// columns). Detection is [`read_labelled_with`](crate::read_labelled_with)'s,
+    /// so a column of 2 to 50 distinct integers at either end is taken for
+    /// labels; a file of one column has no label column. The label column is
+    /// dropped unread, so an empty label or a single class is no error here.
     Features,
+    /// Every column except a column of class names (text, at most 50
+    /// distinct) at the last or else the first end: a column of numbers is
+    /// always kept, so an integer ratings matrix keeps every column. Name a
+    /// numeric label column with [`Columns::Except`].
+    AllButTextLabels,
+    /// Every column except this label column, dropped unread.
+    Except(LabelColumn),
     /// Every column; all must be numeric.
     All,
     /// These 0-based column indices, in this order.
     Indices(Vec<usize>),
 }
 
-/// Reads a numeric matrix from a CSV file (no header; comma-separated).
-pub fn read_matrix(path: &Path, columns: &Columns) -> Result<Array2<f64>, DataError> {
-    read_features(path, columns).map(|features| features.matrix)
-}
-
-/// [`read_matrix`] on bytes already in memory; `file` names them in errors.
-pub fn parse_matrix(bytes: &[u8], file: &str, columns: &Columns) -> Result<Array2<f64>, DataError> {
-    parse_features(bytes, file, columns).map(|features| features.matrix)
-}
-
-/// A matrix read with [`read_features`], and the column it left out.
+/// A matrix read with [`read_features_with`], and the column it left out.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureMatrix {
     /// The selected columns, every entry finite.
     pub matrix: Array2<f64>,
-    /// The 0-based index of the column [`Columns::Features`] took for class
-    /// labels and left out (`None` with the other choices, or when no column
-    /// looks like labels). A column of 2 to 50 distinct integers at either
-    /// end counts, so a caller should show it: a user's ratings matrix may
-    /// lose its last column to it.
+    /// The 0-based index of the column taken for class labels and left out
+    /// ([`Columns::Features`], [`Columns::AllButTextLabels`] and
+    /// [`Columns::Except`]; `None` with the others, or when no column looks
+    /// like labels). [`Columns::Features`] takes a column of 2 to 50
+    /// distinct integers at either end for labels, so a caller should show
+    /// it: a user's ratings matrix may lose its last column to it.
     pub label_column: Option<usize>,
 }
 
-/// [`read_matrix`], also saying which column was left out as labels.
-pub fn read_features(path: &Path, columns: &Columns) -> Result<FeatureMatrix, DataError> {
-    parse_features(&read_bytes(path)?, &path.display().to_string(), columns)
+/// Reads a numeric matrix from a CSV file laid out as `options` declare (see
+/// [`ReadOptions`]), and says which column it left out as labels and how the
+/// file was laid out.
+pub fn read_features_with(
+    path: &Path,
+    options: ReadOptions,
+    columns: &Columns,
+) -> Result<Loaded<FeatureMatrix>, DataError> {
+    parse_features_with(&read_bytes(path)?, &path.display().to_string(), options, columns)
 }
 
-/// [`read_features`] on bytes already in memory; `file` names them in errors.
-pub fn parse_features(bytes: &[u8], file: &str, columns: &Columns) -> Result<FeatureMatrix, DataError> {
-    let table = parse_table(bytes, file)?;
+/// [`read_features_with`] on bytes already in memory; `file` names them in errors.
+pub fn parse_features_with(
+    bytes: &[u8],
+    file: &str,
+    options: ReadOptions,
+    columns: &Columns,
+) -> Result<Loaded<FeatureMatrix>, DataError> {
+    let table = parse_table(bytes, file, options.into())?;
+    Ok(Loaded {
+        data: features_from_table(&table, file, columns)?,
+        layout: table.layout().clone(),
+    })
+}
+
+/// The chosen columns of a table, parsed as numbers.
+pub(crate) fn features_from_table(table: &Table, file: &str, columns: &Columns) -> Result<FeatureMatrix, DataError> {
     let width = table.width();
-    let mut label_column = None;
-    let selected: Vec<usize> = match columns {
-        Columns::All => (0..width).collect(),
+    let label = match columns {
         Columns::Features => {
-            let label = if width >= 2 { detect_label_column(&table) } else { None };
-            label_column = label.map(|column| column.index(width));
-            (0..width).filter(|&index| Some(index) != label_column).collect()
+            check_first_row_label(table, file, None)?;
+            detect_label_column(table, 0, LabelKind::NamesOrIntegers)
         }
+        Columns::AllButTextLabels => detect_label_column(table, 0, LabelKind::Names),
+        Columns::Except(column) => {
+            require_label_and_feature(table, file)?;
+            check_first_row_label(table, file, Some(*column))?;
+            Some(*column)
+        }
+        Columns::All | Columns::Indices(_) => None,
+    };
+    let label_column = label.map(|column| column.index(width));
+    let selected: Vec<usize> = match columns {
         Columns::Indices(indices) => {
             if indices.is_empty() {
                 return Err(DataError::NoColumnsSelected { file: file.to_string() });
@@ -76,12 +104,18 @@ pub fn parse_features(bytes: &[u8], file: &str, columns: &Columns) -> Result<Fea
             }
             indices.clone()
         }
+        _ => (0..width).filter(|&index| Some(index) != label_column).collect(),
     };
 
     let mut matrix = Array2::zeros((table.len(), selected.len()));
     for (row, mut matrix_row) in matrix.rows_mut().into_iter().enumerate() {
         for (entry, &column) in matrix_row.iter_mut().zip(&selected) {
-            *entry = parse_number(table.field(row, column), file, table.line(row), column + 1)?;
+            *entry = parse_number(
+                table.field(row, column),
+                file,
+                table.line(row),
+                table.field_number(column),
+            )?;
         }
     }
     Ok(FeatureMatrix { matrix, label_column })

@@ -1,11 +1,16 @@
 //! The bad-input corpus in `tests/data/bad/` (see its README.md): every file
-//! gives its expected error, with the path as given, from both loaders; the
-//! quirk files (BOM, CRLF, blank lines, spaces) load like the plain rows.
+//! gives its expected error, with the path as given, from both loaders
+//! without options and from the `*_with` loaders with the default options;
+//! the quirk files (BOM, CRLF, blank lines, spaces) load like the plain rows.
+//! (`layout.rs` checks the files in `tests/data/bad/layout/`.)
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use data::{Columns, Labelled, parse_labelled, read_labelled, read_matrix};
+use data::{
+    Choice, Columns, DataError, Header, Labelled, ReadOptions, parse_labelled, read_features, read_features_with,
+    read_labelled, read_labelled_with, read_matrix,
+};
 
 /// What a loader must do with a corpus file.
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +91,34 @@ const CASES: &[(&str, Expect, Expect)] = &[
 
 const HEADER: &str = ", line 1, field 1: 'sepal_length' is not a number; \
                       this looks like a header line, and adlab's data files have none";
+
+/// The files the `*_with` loaders, with the default options, read otherwise
+/// than the loaders without options (every other file gives the same
+/// result): the labelled and the matrix result.
+const WITH_OPTIONS: &[(&str, Expect, Expect)] = &[
+    ("header_only.csv", Error(UNDECLARED_HEADER), Error(UNDECLARED_HEADER)),
+    (
+        "header_and_rows.csv",
+        Error(UNDECLARED_HEADER),
+        Error(UNDECLARED_HEADER),
+    ),
+    (
+        "mixed_labels.csv",
+        Error(
+            ": cannot tell which column holds the class labels (neither the last nor the first holds only names, \
+             or only 2 to 50 distinct integers); name the label column, first or last",
+        ),
+        Error(", line 6, field 5: 'two' is not a number"),
+    ),
+    (
+        "single_row.csv",
+        Error(": only 1 row of data; a classifier needs two rows or more, of two classes or more"),
+        Rows(1),
+    ),
+];
+
+const UNDECLARED_HEADER: &str =
+    ", line 1 looks like a header: 'sepal_length' is not a number; declare a header to skip it";
 const SINGLE_CLASS: &str = ": only one class ('Iris-setosa'); a classifier needs at least two";
 
 /// The rows the quirk files hold, written plainly.
@@ -125,6 +158,51 @@ fn every_corpus_file_gives_its_expected_result() {
         check(&path, read_labelled(&path, None), Labelled::len, labelled);
         check(&path, read_matrix(&path, &Columns::Features), |m| m.nrows(), matrix);
     }
+}
+
+#[test]
+fn every_corpus_file_reads_with_the_default_options_as_before_or_as_listed() {
+    for &(name, legacy_labelled, legacy_matrix) in CASES {
+        let path = corpus().join(name);
+        let labelled = read_labelled_with(&path, ReadOptions::default(), None).map(|loaded| loaded.data);
+        let matrix = read_features_with(&path, ReadOptions::default(), &Columns::Features).map(|loaded| loaded.data);
+        match WITH_OPTIONS.iter().find(|case| case.0 == name) {
+            Some(&(_, expect_labelled, expect_matrix)) => {
+                check(&path, labelled, Labelled::len, expect_labelled);
+                check(&path, matrix, |m| m.matrix.nrows(), expect_matrix);
+            }
+            None => {
+                check(&path, labelled.clone(), Labelled::len, legacy_labelled);
+                check(&path, matrix.clone(), |m| m.matrix.nrows(), legacy_matrix);
+                assert_eq!(labelled, read_labelled(&path, None), "{name}");
+                assert_eq!(matrix, read_features(&path, &Columns::Features), "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_declared_header_is_skipped_and_a_header_alone_is_no_data() {
+    let header = ReadOptions {
+        header: Some(Header::Present),
+        ..ReadOptions::default()
+    };
+    let path = corpus().join("header_and_rows.csv");
+    let loaded = read_labelled_with(&path, header, None).unwrap();
+    assert_eq!(
+        loaded.data,
+        parse_labelled(PLAIN_ROWS.as_bytes(), "plain", None).unwrap()
+    );
+    assert_eq!(loaded.layout.header.unwrap().names[4], "species");
+    let undeclared = read_labelled_with(&path, ReadOptions::default(), None).unwrap_err();
+    assert_eq!(undeclared.choices(), [Choice::Header(Header::Present)]);
+
+    let path = corpus().join("header_only.csv");
+    let error: DataError = read_features_with(&path, header, &Columns::All).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("{}: no data after the header on line 1", path.display())
+    );
 }
 
 #[test]

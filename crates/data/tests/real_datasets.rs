@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use data::{
-    Columns, LabelColumn, Labelled, Scale, SplitSize, Standardiser, centre_columns, read_features, read_labelled,
+    Columns, Delimiter, Header, LabelColumn, Labelled, ReadOptions, Scale, SplitSize, Standardiser, centre_columns,
+    parse_features_with, parse_labelled_with, read_features, read_features_with, read_labelled, read_labelled_with,
     read_matrix, standardise_columns, train_validation_split,
 };
 use ndarray::{Array2, Axis, array};
@@ -201,4 +202,107 @@ fn selecting_rows_keeps_their_labels_and_all_classes() {
     assert_eq!(picked.classes, iris.classes);
     assert_eq!((picked.len(), picked.num_features(), picked.num_classes()), (3, 4, 3));
     assert!(!picked.is_empty() && iris.select(&[]).is_empty());
+}
+
+#[test]
+fn the_readers_with_default_options_read_the_three_files_as_before() {
+    for name in ["iris.data", "wine.data", "digits.csv"] {
+        let path = dataset(name);
+        let loaded = read_labelled_with(&path, ReadOptions::default(), None).unwrap();
+        assert_eq!(loaded.data, load(name), "{name}");
+        assert_eq!(loaded.layout.to_string(), "comma-separated", "{name}");
+        let features = read_features_with(&path, ReadOptions::default(), &Columns::Features).unwrap();
+        assert_eq!(
+            features.data,
+            read_features(&path, &Columns::Features).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+/// The file's text with `header` as a first line.
+fn headed(name: &str, header: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(dataset(name)).unwrap();
+    format!("{header}\n{text}").into_bytes()
+}
+
+const HEADER_DECLARED: ReadOptions = ReadOptions {
+    header: Some(Header::Present),
+    delimiter: None,
+    drop_index_column: false,
+};
+
+#[test]
+fn numpy_and_pandas_headers_over_digits_and_wine_are_refused_then_read_when_declared() {
+    // digits headed 0..63,label, as pandas writes a frame whose last column is named:
+    // before, with the label column last, an 11th class "label".
+    let pixels: Vec<String> = (0..64).map(|k| k.to_string()).collect();
+    let digits = headed("digits.csv", &format!("{},label", pixels.join(",")));
+    for label in [None, Some(LabelColumn::Last)] {
+        let error = parse_labelled_with(&digits, "h.csv", ReadOptions::default(), label).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "h.csv, line 1 looks like a header: its last field, 'label', is not a class of the other rows \
+             (whole numbers from 0 to 9); declare a header, or no header if it is data"
+        );
+    }
+    let declared = parse_labelled_with(&digits, "h.csv", HEADER_DECLARED, None).unwrap();
+    assert_eq!(declared.data, load("digits.csv"));
+
+    // wine headed by its column numbers 0..13, as pandas writes an unnamed frame:
+    // before, factorise read a 179th row.
+    let numbers: Vec<String> = (0..14).map(|k| k.to_string()).collect();
+    let wine = headed("wine.data", &numbers.join(","));
+    let error = parse_features_with(&wine, "h.csv", ReadOptions::default(), &Columns::Features).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "h.csv, line 1 looks like a header: its fields are the column numbers 0 to 13; \
+         declare a header, or no header if it is data"
+    );
+    let declared = parse_features_with(&wine, "h.csv", HEADER_DECLARED, &Columns::Features).unwrap();
+    assert_eq!(declared.data.matrix.dim(), (178, 13));
+    assert_eq!(declared.data.label_column, Some(0));
+}
+
+#[test]
+fn iris_exported_by_pandas_or_a_spreadsheet_reads_as_the_file_when_declared() {
+    let iris = load("iris.data");
+    let text = std::fs::read_to_string(dataset("iris.data")).unwrap();
+    let rows: Vec<&str> = text.lines().filter(|line| !line.is_empty()).collect();
+
+    // pandas' default export: a header with an empty first field, then the row numbers.
+    let mut pandas = String::from(",sepal_length,sepal_width,petal_length,petal_width,species\n");
+    for (i, row) in rows.iter().enumerate() {
+        pandas.push_str(&format!("{i},{row}\n"));
+    }
+    let error = parse_labelled_with(pandas.as_bytes(), "p.csv", ReadOptions::default(), None).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .ends_with("its first field is empty; drop the index column"),
+        "{error}"
+    );
+    let drop_index = ReadOptions {
+        drop_index_column: true,
+        ..ReadOptions::default()
+    };
+    assert_eq!(
+        parse_labelled_with(pandas.as_bytes(), "p.csv", drop_index, None)
+            .unwrap()
+            .data,
+        iris
+    );
+
+    // Tab-separated: detected, and read as the commas are.
+    let tabs = text.replace(',', "\t");
+    let loaded = parse_labelled_with(tabs.as_bytes(), "t.tsv", ReadOptions::default(), None).unwrap();
+    assert_eq!((loaded.layout.delimiter, loaded.data), (Delimiter::Tab, iris));
+
+    // A spreadsheet's semicolons and decimal commas: detected, and refused with a hint.
+    let spreadsheet = text.replace(',', ";").replace('.', ",");
+    let error = parse_labelled_with(spreadsheet.as_bytes(), "s.csv", ReadOptions::default(), None).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "s.csv, line 1, field 1: '5,1' has a decimal comma; numbers need a decimal point (5.1)"
+    );
 }
