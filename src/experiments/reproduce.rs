@@ -18,9 +18,10 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::complete::{CompleteSettings, DEFAULT_HOLDOUT, DEFAULT_L2, hide_and_scale};
-use super::factorise::{DataArgs, FactoriseSettings};
+use super::factorise::FactoriseSettings;
 use super::mlp::{Evaluation, MlpSettings};
 use super::{complete, factorise, gradcheck, mlp};
+use crate::args::DataArgs;
 use crate::cli::Failure;
 use crate::output::OutputDir;
 
