@@ -3,6 +3,7 @@
 //! matrix of `factorise` and `complete`), [`TrainArgs`] (their training).
 //! A bin flattens the groups it needs and adds its own flags.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use autograd::optim::OptimizerKind;
@@ -46,6 +47,20 @@ impl ColumnChoice {
             ColumnChoice::Features => data::Columns::Features,
             ColumnChoice::All => data::Columns::All,
             ColumnChoice::Indices(indices) => data::Columns::Indices(indices.clone()),
+        }
+    }
+}
+
+impl fmt::Display for ColumnChoice {
+    /// As `--columns` takes it: `features`, `all`, or indices such as `0,2,3`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ColumnChoice::Features => f.write_str("features"),
+            ColumnChoice::All => f.write_str("all"),
+            ColumnChoice::Indices(indices) => {
+                let indices: Vec<String> = indices.iter().map(usize::to_string).collect();
+                f.write_str(&indices.join(","))
+            }
         }
     }
 }
@@ -255,6 +270,9 @@ mod tests {
         assert_eq!(parse_columns("3-1"), Err("the range 3-1 runs backwards".to_owned()));
         assert!(parse_columns("x").unwrap_err().contains("'x' is not a column index"));
         assert!(parse_columns("1,").is_err());
+        for text in ["features", "all", "0,2,5"] {
+            assert_eq!(parse_columns(text).unwrap().to_string(), text, "shown as parsed");
+        }
     }
 
     #[test]
