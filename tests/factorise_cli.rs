@@ -99,7 +99,12 @@ fn help_lists_the_flags() {
         ..FactoriseSettings::default()
     };
     let flags = factorise_flags(&report);
-    assert!(help.contains(&format!("The lab report's run, which stalls on the rank-1 saddle:  {flags}.")), "{help}");
+    assert!(
+        help.contains(&format!(
+            "The lab report's run, which stalls on the rank-1 saddle:  {flags}."
+        )),
+        "{help}"
+    );
 }
 
 #[test]
