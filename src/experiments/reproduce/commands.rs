@@ -14,8 +14,9 @@ use crate::experiments::complete::CompleteSettings;
 use crate::experiments::factorise::FactoriseSettings;
 use crate::experiments::mlp::{Evaluation, MlpSettings, scale_name};
 
-/// `cargo run --release --bin NAME -- FLAGS --seed S --out OUT/SUBDIR`.
-pub(super) fn command(bin: &str, flags: &str, settings: &ReproduceSettings, name: &str) -> String {
+/// The command that redraws the run `name` of a reproduction:
+/// `cargo run --release --bin BIN -- FLAGS [--data PATH] --seed S --out OUT/NAME`.
+pub fn command(bin: &str, flags: &str, settings: &ReproduceSettings, name: &str) -> String {
     let mut text = format!("cargo run --release --bin {bin} --");
     for part in [
         flags.to_owned(),
@@ -42,7 +43,8 @@ pub(super) fn data_flag(settings: &ReproduceSettings) -> String {
 
 /// The flags that make `factorise` run `settings` (its data file, seed and
 /// output directory aside: [`command`] adds them): the column and scaling
-/// flags and the [`training_flags`] that differ from its defaults.
+/// flags and the training flags that differ from its defaults (as
+/// `training_flags` spells them).
 ///
 /// # Panics
 /// If the settings carry an L2 penalty: `factorise` trains without one.
@@ -55,8 +57,8 @@ pub fn factorise_flags(settings: &FactoriseSettings) -> String {
 
 /// The flags that make `complete` run `settings` (its data file, seed and
 /// output directory aside): `--example`, or the column, scaling and
-/// hold-out flags, then the [`training_flags`] and the penalty that differ
-/// from its defaults.
+/// hold-out flags, then the training flags (as `training_flags` spells
+/// them) and the penalty that differ from its defaults.
 pub fn complete_flags(settings: &CompleteSettings) -> String {
     let defaults = CompleteSettings::default();
     let mut flags = Vec::new();
