@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::completion::CompletionRuns;
 use super::{
     FOLDS, RANK, REPORT_RESIDUAL, REPORT_SVD_RESIDUAL, REPORT_VALIDATION_ACCURACY, ReproduceSettings, Reproduction,
 };
@@ -36,6 +37,26 @@ fn against(error: f64, baseline: f64) -> String {
 /// `6 of 10`.
 fn of(count: usize, total: usize) -> String {
     format!("{count} of {total}")
+}
+
+/// A completion's held-out error: the first seed's, then its spread over
+/// `seeds` (`0–9`).
+fn held_out(runs: &CompletionRuns, seeds: &str) -> String {
+    format!(
+        "{:.4}; seeds {seeds}: {}",
+        runs.heldout_rmse.first,
+        runs.heldout_rmse.mean_and_range(4)
+    )
+}
+
+/// [`held_out`], with the first seed's column-mean baseline.
+fn held_out_with_baseline(runs: &CompletionRuns, seeds: &str) -> String {
+    format!(
+        "{:.4} (column means: {:.4}); seeds {seeds}: {}",
+        runs.heldout_rmse.first,
+        runs.baseline_rmse.first,
+        runs.heldout_rmse.mean_and_range(4)
+    )
 }
 
 /// The report's table: the report's number against adlab's for each
@@ -83,17 +104,8 @@ pub(super) fn rows(r: &Reproduction, settings: &ReproduceSettings) -> Vec<Row> {
         experiment: "2. Completion of the report's 3 x 3 example, entries (1, 0) and (2, 1) hidden: held-out RMSE"
             .to_owned(),
         the_report: "not reported".to_owned(),
-        report_set_up: format!(
-            "{:.4} (column means: {:.4}); seeds {seeds}: {}",
-            er.heldout_rmse.first,
-            er.baseline_rmse.first,
-            er.heldout_rmse.mean_and_range(4)
-        ),
-        recommended: format!(
-            "{:.4}; seeds {seeds}: {}",
-            ec.heldout_rmse.first,
-            ec.heldout_rmse.mean_and_range(4)
-        ),
+        report_set_up: held_out_with_baseline(er, &seeds),
+        recommended: held_out(ec, &seeds),
         difference: format!(
             "At rank 2, U Vᵀ has 8 degrees of freedom for 7 observed entries: it fits them closely \
              (observed RMSE {:.4}) and guesses the hidden ones {} than column means, as the start \
@@ -107,17 +119,8 @@ pub(super) fn rows(r: &Reproduction, settings: &ReproduceSettings) -> Vec<Row> {
     let iris = Row {
         experiment: "2. Completion of iris with 20% of its entries held out (columns centred on the observed entries): held-out RMSE".to_owned(),
         the_report: "not reported".to_owned(),
-        report_set_up: format!(
-            "{:.4} (column means: {:.4}); seeds {seeds}: {}",
-            ir.heldout_rmse.first,
-            ir.baseline_rmse.first,
-            ir.heldout_rmse.mean_and_range(4)
-        ),
-        recommended: format!(
-            "{:.4}; seeds {seeds}: {}",
-            ic.heldout_rmse.first,
-            ic.heldout_rmse.mean_and_range(4)
-        ),
+        report_set_up: held_out_with_baseline(ir, &seeds),
+        recommended: held_out(ic, &seeds),
         difference: format!(
             "Without a penalty, only stopping after 1000 slow epochs keeps the report's set-up from fitting \
              the observed entries too closely; adlab's L2 penalty (λ = {DEFAULT_L2}) regularises on purpose \
