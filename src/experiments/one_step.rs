@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn the_lab_step_records_the_factorisation_loss() {
         let inside = look_inside(&settings(Step::Lab)).unwrap();
-        // A, U, V, Vᵀ, U Vᵀ, A - U Vᵀ, its norm.
+        // U, V, A, Vᵀ, U Vᵀ, A - U Vᵀ, its norm.
         assert_eq!(inside.nodes, 7);
         assert!(inside.dump.contains("crates/factor/src/loss.rs"), "{}", inside.dump);
         // (3 x 2)(2 x 3): 2·3·2·3 = 36 flops, and both U and V need a gradient.
