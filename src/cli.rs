@@ -1,5 +1,6 @@
-//! What every bin shares: common flags, argument checks, error reporting and
-//! the one-line JSON summary.
+//! What every bin shares at the edges of a run: error reporting, exit codes
+//! and the one-line JSON summary. (The flags they share are in
+//! [`crate::args`].)
 //!
 //! Exit codes: 0 success; 1 a data or run-time error (a missing or malformed
 //! file, an impossible rank, a diverging run, an unwritable output); 2 a
@@ -8,27 +9,9 @@
 //! quietly, with exit code 0.
 
 use std::fmt::Display;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
 use serde::Serialize;
-
-/// The flags every experiment bin takes.
-#[derive(Args, Clone, Debug)]
-pub struct CommonArgs {
-    /// Seed for every random draw: the same seed gives the same numbers.
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
-    pub seed: u64,
-
-    /// Print a one-line JSON summary as the last line of standard output.
-    #[arg(long)]
-    pub json: bool,
-
-    /// Directory for the figures and CSV files (created if missing).
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
-}
 
 /// A run-time failure: one line for standard error and, optionally, a hint.
 #[derive(Debug)]
@@ -103,64 +86,4 @@ pub fn print_json(summary: &impl Serialize) -> Result<(), Failure> {
     let line = serde_json::to_string(summary).map_err(Failure::new)?;
     println!("{line}");
     Ok(())
-}
-
-/// Parses a finite number greater than 0 (learning rates, penalties).
-pub fn positive_f64(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-        Ok(x) => Err(format!("must be a finite number greater than 0, got {x}")),
-        Err(_) => Err(format!("'{text}' is not a number")),
-    }
-}
-
-/// Parses a finite number that is 0 or more (an optional penalty).
-pub fn non_negative_f64(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
-        Ok(x) => Err(format!("must be a finite number of at least 0, got {x}")),
-        Err(_) => Err(format!("'{text}' is not a number")),
-    }
-}
-
-/// Parses a fraction strictly between 0 and 1 (a hold-out share).
-pub fn open_fraction(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
-        Ok(x) => Err(format!("must be strictly between 0 and 1, got {x}")),
-        Err(_) => Err(format!("'{text}' is not a number")),
-    }
-}
-
-/// Parses a whole number of at least 1 (epochs, ranks, batch sizes).
-pub fn positive_usize(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1, got 0".to_owned()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("'{text}' is not a whole number")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flag_parsers_accept_and_refuse() {
-        assert_eq!(positive_f64("0.01"), Ok(0.01));
-        assert!(positive_f64("0").unwrap_err().contains("greater than 0"));
-        assert!(positive_f64("-1").is_err());
-        assert!(positive_f64("NaN").unwrap_err().contains("got NaN"));
-        assert!(positive_f64("inf").is_err());
-        assert!(positive_f64("fast").unwrap_err().contains("not a number"));
-        assert_eq!(non_negative_f64("0"), Ok(0.0));
-        assert!(non_negative_f64("-0.5").is_err());
-        assert_eq!(open_fraction("0.2"), Ok(0.2));
-        assert!(open_fraction("0").is_err());
-        assert!(open_fraction("1").is_err());
-        assert!(open_fraction("NaN").is_err());
-        assert_eq!(positive_usize("3"), Ok(3));
-        assert!(positive_usize("0").is_err());
-        assert!(positive_usize("-2").is_err());
-    }
 }

@@ -3,8 +3,9 @@
 //!
 //! The engine is [`autograd`]; [`data`] reads the data sets, [`factor`] and
 //! [`mlp`] are the experiments. This root package re-exports them and holds
-//! what the bins share: [`cli`] (flags, errors, JSON), [`output`] (atomic
-//! files), [`plot`] (SVG charts) and one module per demonstration.
+//! what the bins share: [`args`] (the flags several bins take), [`cli`]
+//! (errors, exit codes, JSON), [`output`] (atomic files), [`plot`] (SVG
+//! charts), and [`experiments`], one module per bin.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -13,8 +14,8 @@ pub use data;
 pub use factor;
 pub use mlp;
 
+pub mod args;
 pub mod cli;
-pub mod demo;
 mod docs;
 pub mod experiments;
 pub mod output;

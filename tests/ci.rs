@@ -34,3 +34,14 @@ fn ci_runs_exactly_the_readme_test_command_last() {
     let ci = read(".ci/run");
     assert_eq!(ci.lines().last(), Some(commands[1].as_str()), ".ci/run:\n{ci}");
 }
+
+#[test]
+fn ci_builds_the_api_docs_without_a_warning_before_the_tests() {
+    let ci = read(".ci/run");
+    let lines: Vec<&str> = ci.lines().collect();
+    let doc = lines
+        .iter()
+        .position(|line| line.contains(r#"RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps"#))
+        .unwrap_or_else(|| panic!(".ci/run does not build the docs:\n{ci}"));
+    assert!(doc + 1 < lines.len(), ".ci/run:\n{ci}");
+}

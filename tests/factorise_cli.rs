@@ -4,6 +4,9 @@ mod common;
 
 use std::path::Path;
 
+use adlab::experiments::factorise::FactoriseSettings;
+use adlab::experiments::reproduce::commands::factorise_flags;
+use adlab::factor::Config;
 use common::{Run, assert_fields, bin, csv_field, run, run_on, traced_loss};
 
 /// An 8 x 3 matrix of non-integer values (so no column looks like labels),
@@ -90,6 +93,18 @@ fn help_lists_the_flags() {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
     assert!(help.contains("--data datasets/wine.data --rank 3 --standardise"));
+    // The lab report's run, as reproduce writes its command.
+    let report = FactoriseSettings {
+        config: Config::lab_report(2),
+        ..FactoriseSettings::default()
+    };
+    let flags = factorise_flags(&report);
+    assert!(
+        help.contains(&format!(
+            "The lab report's run, which stalls on the rank-1 saddle:  {flags}."
+        )),
+        "{help}"
+    );
 }
 
 #[test]

@@ -2,6 +2,8 @@
 
 mod common;
 
+use adlab::autograd::check::builtin_ops;
+use adlab::experiments::gradcheck::ExperimentLoss;
 use common::{Run, assert_documented, run};
 
 fn gradcheck(args: &[&str]) -> Run {
@@ -11,21 +13,26 @@ fn gradcheck(args: &[&str]) -> Run {
 #[test]
 fn the_table_covers_every_op_and_loss_and_passes() {
     let run = gradcheck(&["--cases", "3", "--json", "--seed", "4"]).success();
-    for name in [
-        "matmul",
-        "relu",
-        "log_softmax",
-        "cross_entropy",
-        "factor: masked² + L2",
-        "mlp: cross-entropy",
-    ] {
-        assert!(run.stdout.contains(name), "{name} missing from\n{run}");
+    // One row per case of the engine's catalogue, then one per loss the
+    // experiments train, in that order: a new op needs no edit here.
+    let expected: Vec<(&str, &str)> = builtin_ops()
+        .iter()
+        .map(|op| ("op", op.name))
+        .chain(ExperimentLoss::ALL.iter().map(|loss| ("loss", loss.name())))
+        .collect();
+    for (kind, name) in &expected {
+        let line = format!("{kind:<4} {name:<24}");
+        assert!(run.stdout.contains(&line), "no row `{line}` in\n{run}");
     }
     let json = run.json();
     assert_eq!((json["seed"].as_u64(), json["cases"].as_u64()), (Some(4), Some(3)));
     assert_eq!(json["passed"], true);
     let checks = json["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 18 + 4, "18 op cases and 4 losses");
+    let rows: Vec<(&str, &str)> = checks
+        .iter()
+        .map(|row| (row["kind"].as_str().unwrap(), row["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, expected);
     for row in checks {
         assert_eq!(row["cases"], 3, "{row}");
         assert_eq!(row["passed"], true, "{row}");

@@ -5,7 +5,7 @@
 
 use autograd::optim::OptimizerKind;
 use autograd::{Gradients, Tape};
-use factor::Loss;
+use factor::{Config, Loss, record_step};
 use mlp::Mlp;
 use ndarray::Array2;
 
@@ -32,16 +32,22 @@ fn assert_constant_memory(steps: usize, mut step: impl FnMut(&mut Tape, &mut Gra
 
 #[test]
 fn factorisation_steps_reuse_the_tape() {
+    // The step factor::train records each epoch, with a mask and a penalty.
     let target = Array2::from_shape_fn((6, 4), |(i, j)| (i as f64 - j as f64) / 3.0).into_shared();
+    let mask = Array2::from_shape_fn((6, 4), |(i, j)| f64::from(u8::from((i + j) % 3 != 0))).into_shared();
+    let config = Config {
+        loss: Loss::Norm,
+        l2: 0.1,
+        ..Config::new(2)
+    };
     let mut u = Array2::from_elem((6, 2), 0.5);
     let mut v = Array2::from_elem((4, 2), 0.25);
     let mut optimizer = OptimizerKind::Adam.build(0.01);
     assert_constant_memory(100, |tape, grads| {
         tape.clear();
-        let (u_var, v_var) = (tape.parameter(&u), tape.parameter(&v));
-        let loss = factor::record_loss(tape.constant(&target), u_var, v_var, Loss::Norm, None, 0.1);
-        tape.backward_into(loss, grads);
-        optimizer.step(&mut [&mut u, &mut v], &[&grads[u_var], &grads[v_var]]);
+        let step = record_step(tape, &target, Some(&mask), &u, &v, &config);
+        tape.backward_into(step.loss, grads);
+        optimizer.step(&mut [&mut u, &mut v], &[&grads[step.u], &grads[step.v]]);
     });
 }
 

@@ -187,7 +187,7 @@ fn trace_prints_the_first_minibatch_step_then_trains() {
         stdout.contains("seed 4: epoch 1, step 1 of the 2-5-3 MLP, a minibatch of 16 of the 16 training rows"),
         "{stdout}"
     );
-    // W₁, b₁, W₂, b₂, X, then matmul, add_bias, relu, matmul, add_bias, cross-entropy.
+    // X, W₁, b₁, W₂, b₂, then matmul, add_bias, relu, matmul, add_bias, cross-entropy.
     assert!(
         stdout.contains("Wengert list: 11 nodes, 4 parameters, 1 constant"),
         "{stdout}"

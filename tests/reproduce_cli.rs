@@ -75,6 +75,63 @@ fn writes_the_report_and_every_figure_and_reproduces_the_numbers() {
     assert!(stdout.contains("wrote "), "{stdout}");
 }
 
+/// Runs a command as `reproduce` prints it (`cargo run --release --bin BIN --
+/// FLAGS`) with `--json`, and returns its JSON line.
+fn rerun(command: &Value) -> Value {
+    let command = command.as_str().unwrap();
+    let (cargo, flags) = command.split_once(" -- ").unwrap();
+    let bin = cargo.strip_prefix("cargo run --release --bin ").unwrap();
+    let output = Command::cargo_bin(bin)
+        .unwrap()
+        .args(flags.split_whitespace())
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    last_json_line(&output.stdout)
+}
+
+#[test]
+fn every_printed_command_redraws_its_figure_with_the_same_numbers() {
+    // The commands are generated from the runs' settings; run through the
+    // bins, each gives its first seed's numbers again, to the last bit.
+    let dir = tempfile::tempdir().unwrap();
+    let output = reproduce(&dir.path().join("report"), &["--seeds", "2", "--json"])
+        .success()
+        .get_output()
+        .clone();
+    let json = last_json_line(&output.stdout);
+    for set_up in ["report", "longer", "recommended"] {
+        let runs = &json["factorisation"][set_up];
+        let rerun = rerun(&runs["command"]);
+        assert_eq!(rerun["residual"], runs["residual"]["first"], "{}", runs["command"]);
+    }
+    for set_up in [
+        "example_report",
+        "example_recommended",
+        "iris_report",
+        "iris_recommended",
+    ] {
+        let runs = &json["completion"][set_up];
+        let rerun = rerun(&runs["command"]);
+        for rmse in ["heldout_rmse", "observed_rmse", "baseline_rmse"] {
+            assert_eq!(rerun[rmse], runs[rmse]["first"], "{rmse}: {}", runs["command"]);
+        }
+    }
+    for set_up in ["report", "recommended", "recommended_folds"] {
+        let runs = &json["mlp"][set_up];
+        let rerun = rerun(&runs["command"]);
+        let accuracy = &runs["validation_accuracy"];
+        assert_eq!(rerun["validation_accuracy"], accuracy["first"], "{}", runs["command"]);
+        assert_eq!(
+            rerun["mean_validation_accuracy"], accuracy["mean"],
+            "{}",
+            runs["command"]
+        );
+    }
+}
+
 #[test]
 fn the_same_seed_writes_the_same_report_and_another_seed_does_not() {
     let dir = tempfile::tempdir().unwrap();

@@ -22,7 +22,7 @@ fn the_lab_step_prints_dump_trace_and_counts() {
         stdout.contains("[3.3359  0.0492  1.8374]"),
         "the lab's A, in full\n{stdout}"
     );
-    assert!(stdout.contains("#4 matmul(#1, #3)  G 3x3:"), "{stdout}");
+    assert!(stdout.contains("#4 matmul(#0, #3)  G 3x3:"), "{stdout}");
     let json = run.json();
     assert_eq!((json["step"].as_str(), json["seed"].as_u64()), (Some("lab"), Some(3)));
     // Forward: (3 x 2)(2 x 3) = 2·3·2·3 = 36, A - U Vᵀ 9, the norm 9 squares +
@@ -91,6 +91,57 @@ fn the_mlp_step_and_the_iris_epoch() {
     assert_eq!(json["forward_flops"], 2400 + 600 + 1201);
     assert_eq!(json["timing"]["steps"], 2);
     assert!(json["timing"]["seconds_per_step"].as_f64().unwrap() > 0.0);
+}
+
+/// The tape and the backward sweep as a run prints them: from `== the tape ==`
+/// to the end of the sweep.
+fn tape_and_sweep(stdout: &str) -> &str {
+    let start = stdout.find("== the tape ==").expect("a tape");
+    let sweep = start + stdout[start..].find("== the backward sweep ==").expect("a sweep");
+    let end = sweep + stdout[sweep..].find("\n\n").expect("the end of the sweep");
+    &stdout[start..end]
+}
+
+#[test]
+fn the_steps_are_the_first_steps_the_trainers_take_numbered_alike() {
+    // `tape --iris` is the first epoch of the report's factorisation and
+    // `tape --mlp` the first step of `mlp --hidden 12`: node for node what
+    // their `--trace` shows, U (or X) first.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let iris = tape(dir.path(), &["--iris", "--seed", "2"]).success();
+    let factorise = common::run(
+        "factorise",
+        [
+            "--loss",
+            "norm",
+            "--optimizer",
+            "sgd",
+            "--lr",
+            "0.01",
+            "--epochs",
+            "1",
+            "--seed",
+            "2",
+            "--trace",
+            "--out",
+            out,
+        ],
+    )
+    .success();
+    assert_eq!(tape_and_sweep(&iris.stdout), tape_and_sweep(&factorise.stdout));
+    assert!(iris.stdout.contains("\n#0    parameter         150x2"), "{iris}");
+
+    let network = tape(dir.path(), &["--mlp", "--seed", "2"]).success();
+    let mlp = common::run(
+        "mlp",
+        [
+            "--hidden", "12", "--epochs", "1", "--seed", "2", "--trace", "--out", out,
+        ],
+    )
+    .success();
+    assert_eq!(tape_and_sweep(&network.stdout), tape_and_sweep(&mlp.stdout));
+    assert_eq!(common::traced_loss(&network.stdout), common::traced_loss(&mlp.stdout));
 }
 
 #[test]

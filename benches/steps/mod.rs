@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use adlab::args::DataArgs;
 use autograd::optim::{Optimizer, Sgd};
 use autograd::{Gradients, Tape};
 use ndarray::linalg::general_mat_mul;
@@ -15,19 +16,17 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 
-pub fn uniform(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f64> {
-    Array2::from_shape_fn((rows, cols), |_| rng.random::<f64>())
-}
-
 pub fn normal(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f64> {
     Array2::from_shape_fn((rows, cols), |_| rng.sample::<f64, _>(StandardNormal))
 }
 
+/// Iris's measurements, centred, as `factorise` loads them.
 pub fn centred_iris() -> Array2<f64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/iris.data");
-    let mut iris = data::read_matrix(&path, &data::Columns::Features).expect("datasets/iris.data loads");
-    data::centre_columns(&mut iris);
-    iris
+    let iris = DataArgs {
+        data: Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/iris.data"),
+        ..DataArgs::default()
+    };
+    iris.load().expect("datasets/iris.data loads")
 }
 
 /// `Σ x²` with eight running sums, as the engine computes it.
@@ -235,11 +234,12 @@ pub fn large_problem() -> (Array2<f64>, Array2<f64>, Array2<f64>) {
     (a, normal(2000, 20, &mut rng) * 0.1, normal(1000, 20, &mut rng) * 0.1)
 }
 
-/// The report's factorisation: centred iris, and U, V from U(0, 1) (seed 0).
+/// The report's factorisation: centred iris, and the U, V that
+/// `factor::train` starts from with the report's settings (seed 0).
 pub fn iris_problem() -> (Array2<f64>, Array2<f64>, Array2<f64>) {
-    let mut rng = StdRng::seed_from_u64(0);
-    let (u0, v0) = (uniform(150, 2, &mut rng), uniform(4, 2, &mut rng));
-    (centred_iris(), u0, v0)
+    let a = centred_iris();
+    let (u0, v0) = factor::initial_factors(a.nrows(), a.ncols(), &factor::Config::lab_report(2));
+    (a, u0, v0)
 }
 
 /// The report's MLP step: a 16 x 4 minibatch, labels, and a 4-12-3 network

@@ -3,11 +3,9 @@
 
 use std::process::ExitCode;
 
-use adlab::cli::{
-    CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, non_negative_f64, open_fraction, print_json,
-};
+use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note, non_negative_f64, open_fraction};
+use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, DEFAULT_L2, first_step, run};
-use adlab::experiments::factorise::{DataArgs, TrainArgs, label_column_note};
 use clap::Parser;
 
 /// Matrix completion: hide a seeded share of a data matrix's entries

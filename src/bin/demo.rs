@@ -26,7 +26,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let demo = adlab::demo::factorisation_gradients(cli.seed)?;
+    let demo = adlab::experiments::demo::factorisation_gradients(cli.seed)?;
     println!("loss = ||A - U Vᵀ||_F = {:.12}", demo.loss);
     println!(
         "{:<10} {:>20} {:>20} {:>10}",

@@ -3,10 +3,9 @@
 
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, print_json};
-use adlab::experiments::factorise::{
-    DataArgs, FactoriseSettings, FactoriseSummary, TrainArgs, first_step, label_column_note, run,
-};
+use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note};
+use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
+use adlab::experiments::factorise::{FactoriseSettings, FactoriseSummary, first_step, run};
 use clap::Parser;
 
 /// Factorise a data matrix A ≈ U Vᵀ (columns centred) by gradient descent

@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, positive_usize, print_json};
+use adlab::args::{CommonArgs, positive_usize};
+use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::gradcheck::{
     CheckRow, SweepSummary, ZooEntry, check_builtin_ops, check_experiment_losses, sweep, write_sweep, zoo,
 };

@@ -4,10 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::cli::{
-    CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, open_fraction, positive_f64, positive_usize,
-    print_json,
-};
+use adlab::args::{CommonArgs, open_fraction, positive_f64, positive_usize};
+use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::mlp::{self as experiment, Evaluation, MlpOutcome, MlpSettings};
 use autograd::optim::OptimizerKind;
 use clap::{Parser, ValueEnum};

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, positive_usize, print_json};
+use adlab::args::{CommonArgs, positive_usize};
+use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::reproduce::{self, DEFAULT_SEEDS, ReproduceSettings, Reproduction};
 use clap::Parser;
 

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::cli::{CommonArgs, Failure, exit_quietly_when_stdout_closes, finish, positive_usize, print_json};
-use adlab::experiments::tape::{self as experiment, Step, TapeSettings, TapeSummary};
+use adlab::args::{CommonArgs, positive_usize};
+use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
+use adlab::experiments::one_step::{self as experiment, Step, TapeSettings, TapeSummary};
 use clap::Parser;
 
 /// Record one training step on a tape and show it from inside: the tape as
@@ -17,13 +18,14 @@ use clap::Parser;
 /// By default the step is one gradient step of the lab's 3 x 3
 /// factorisation (rank 2, loss ||A - U Vᵀ||_F, U and V from U(0, 1));
 /// --iris factorises the centred iris data instead (one epoch of the lab
-/// report), --mlp records one minibatch of 16 rows through the iris MLP
-/// (4-12-3). Writes tape.dot into --out, and tape.svg when Graphviz's dot
-/// is on the PATH.
+/// report), --mlp records the first minibatch step of `mlp --hidden 12`
+/// (16 rows through the iris MLP, 4-12-3). Each is recorded as training
+/// records it, numbered as `--trace` numbers it. Writes tape.dot into
+/// --out, and tape.svg when Graphviz's dot is on the PATH.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
-    /// Record one minibatch step of the iris MLP (4-12-3) instead.
+    /// Record the first minibatch step of `mlp --hidden 12` (the iris MLP, 4-12-3) instead.
     #[arg(long, conflicts_with = "iris")]
     mlp: bool,
 

@@ -10,9 +10,9 @@ use factor::{Config, FactorError, LabExample, complete, holdout_mask};
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::factorise::{
-    CurveFiles, DataArgs, FirstStep, factorisation_first_step, file_name, label_column_note, points, train_and_write,
-};
+use super::curves::{CurveFiles, file_name, points, train_and_write};
+use super::trace::{self, TracedStep};
+use crate::args::{DataArgs, label_column_note};
 use crate::cli::Failure;
 use crate::output::OutputDir;
 use crate::plot::Chart;
@@ -194,10 +194,11 @@ pub fn run(settings: &CompleteSettings) -> Result<CompleteSummary, Failure> {
     })
 }
 
-/// The first step of [`run`], recorded again on a fresh tape exactly as the
-/// training loop records it (same entries hidden, same initial U and V,
-/// same loss), for `--trace`. Fails as [`run`] fails on bad data or settings.
-pub fn first_step(settings: &CompleteSettings) -> Result<FirstStep, Failure> {
+/// The first step of [`run`] for `--trace`: the same entries hidden and the
+/// same initial U and V, recorded by the function that records every epoch
+/// ([`trace::factorisation_step`]). Fails as [`run`] fails on bad data or
+/// settings.
+pub fn first_step(settings: &CompleteSettings) -> Result<TracedStep, Failure> {
     let config = &settings.config;
     let problem = Problem::new(settings)?;
     let (rows, cols) = problem.matrix.dim();
@@ -213,7 +214,7 @@ pub fn first_step(settings: &CompleteSettings) -> Result<FirstStep, Failure> {
         config.l2,
         config.seed
     );
-    Ok(factorisation_first_step(
+    Ok(trace::factorisation_step(
         &problem.matrix,
         Some(&problem.observed),
         config,

@@ -10,7 +10,7 @@ use autograd::check::{
     CBRT_EPSILON, Diagnosis, EpsSweep, LocalCheck, builtin_ops, decade_steps, eps_sweep, kinks_on_tape,
 };
 use autograd::zoo::{Bug, Variant};
-use autograd::{GradCheckError, Tape, Var};
+use autograd::{GradCheckError, GradCheckReport, Tape, Var};
 use factor::{Loss, record_loss};
 use mlp::Mlp;
 use ndarray::Array2;
@@ -40,9 +40,12 @@ pub struct CheckRow {
     pub name: String,
     /// How many seeded cases were checked.
     pub cases: usize,
-    /// The largest `|analytic - numeric|` of the whole-function check.
+    /// The largest `|analytic - numeric|` of the whole-function check; for
+    /// a failed case, its worst element's (infinite, `null` in JSON, when a
+    /// derivative was not finite).
     pub max_abs_error: f64,
-    /// The largest relative error of the whole-function check.
+    /// The largest relative error of the whole-function check, failed cases
+    /// included as for `max_abs_error`.
     pub max_rel_error: f64,
     /// The largest relative error of any node checked on its own.
     pub local_max_rel_error: f64,
@@ -74,10 +77,9 @@ fn row(kind: &'static str, name: &str, diagnoses: impl Iterator<Item = (u64, Dia
     };
     for (seed, diagnosis) in diagnoses {
         row.cases += 1;
-        if let Ok(report) = &diagnosis.whole {
-            row.max_abs_error = row.max_abs_error.max(report.max_abs_error);
-            row.max_rel_error = row.max_rel_error.max(report.max_rel_error);
-        }
+        let (abs_error, rel_error) = whole_errors(&diagnosis.whole);
+        row.max_abs_error = row.max_abs_error.max(abs_error);
+        row.max_rel_error = row.max_rel_error.max(rel_error);
         row.local_max_rel_error = row.local_max_rel_error.max(diagnosis.local.max_rel_error());
         row.kinks_skipped += diagnosis.local.kinks().count();
         if !diagnosis.passed() && row.passed {
@@ -86,6 +88,22 @@ fn row(kind: &'static str, name: &str, diagnoses: impl Iterator<Item = (u64, Dia
         }
     }
     row
+}
+
+/// The worst absolute and relative error of a whole-function check, passed
+/// or failed: a mismatch's are those of the element it names (its relative
+/// error taken even below [`autograd::gradcheck::RELATIVE_ERROR_FLOOR`],
+/// where a failure still needs a size); a derivative that is not finite
+/// makes both infinite.
+fn whole_errors(whole: &Result<GradCheckReport, GradCheckError>) -> (f64, f64) {
+    match whole {
+        Ok(report) => (report.max_abs_error, report.max_rel_error),
+        Err(GradCheckError::Mismatch { element, .. }) => {
+            let scale = element.analytic.abs().max(element.numeric.abs());
+            (element.abs_error(), element.abs_error() / scale)
+        }
+        Err(_) => (f64::INFINITY, f64::INFINITY),
+    }
 }
 
 /// Checks every built-in op on `cases` seeded random cases (shapes up to
@@ -434,6 +452,23 @@ mod tests {
         assert_eq!(summary.points.len(), 23);
         assert!(summary.v_shaped, "{summary:#?}");
         assert!((1e-8..=1e-4).contains(&summary.best_step), "{}", summary.best_step);
+    }
+
+    #[test]
+    fn a_failing_row_shows_how_large_the_failure_is() {
+        // Each planted bug fails the whole-function check: its row gives the
+        // failing element's errors, not the 0 of a check that never passed.
+        let check = LocalCheck::default();
+        for bug in Bug::ALL {
+            let diagnosis = bug.specimen(1).diagnose(Variant::Buggy, &check);
+            let Err(GradCheckError::Mismatch { element, .. }) = &diagnosis.whole else {
+                panic!("{}: {diagnosis}", bug.title());
+            };
+            let row = row("op", bug.op_name(), std::iter::once((1, diagnosis.clone())));
+            assert!(!row.passed, "{row:?}");
+            assert_eq!(row.max_abs_error, element.abs_error(), "{row:?}");
+            assert!(row.max_abs_error > 1e-7 && row.max_rel_error > 0.0, "{row:?}");
+        }
     }
 
     #[test]

@@ -12,14 +12,12 @@ use std::path::PathBuf;
 use autograd::Tape;
 use autograd::optim::OptimizerKind;
 use data::{LabelColumn, Labelled, Scale, Split, SplitSize, Standardiser};
-use mlp::{ConfusionMatrix, Examples, History, Mlp, MlpError, TrainConfig, Trained};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
+use mlp::{ConfusionMatrix, Examples, FirstStep, History, MlpError, TrainConfig, Trained};
 use serde::Serialize;
 
+use super::curves::{CurveFiles, divergence_hint, file_name};
+use super::trace::TracedStep;
 use crate::cli::Failure;
-use crate::experiments::factorise::{CurveFiles, FirstStep, divergence_hint, file_name};
 use crate::output::OutputDir;
 use crate::plot::{Chart, stacked_svg};
 
@@ -361,40 +359,42 @@ fn splits(settings: &MlpSettings, data: &Labelled, seed: u64) -> Result<Vec<(Opt
     splits.map_err(|error| Failure::new(format!("{}: {error}", settings.data.display())))
 }
 
-/// The first minibatch step of the first run, recorded again on a fresh
-/// tape exactly as `mlp::train` records it (same split and scaling, same
-/// initial weights, same shuffled first batch), for `--trace`. Fails as
-/// [`run`] fails on bad data or settings.
-pub fn first_step(settings: &MlpSettings) -> Result<FirstStep, Failure> {
+/// The first minibatch step of the first run, as `mlp::train` takes it
+/// (same split and scaling, same initial weights, same shuffled first
+/// batch), and a line saying what it is. Fails as [`run`] fails on bad data
+/// or settings.
+pub fn first_minibatch(settings: &MlpSettings) -> Result<(FirstStep, String), Failure> {
     let config = &settings.train;
-    config.validate()?;
     let data = data::read_labelled(&settings.data, settings.label_column)?;
-    let seed = config.seed;
-    let (fold, split) = splits(settings, &data, seed)?.swap_remove(0);
+    let (fold, split) = splits(settings, &data, config.seed)?.swap_remove(0);
     let (training, _) = standardised(settings, &data, &split);
-
-    // mlp::train draws the weights, then each epoch's shuffle, from one generator.
-    let mut rng = StdRng::seed_from_u64(seed);
-    let model = Mlp::with_rng(&config.sizes(data.num_features(), data.num_classes()), &mut rng)?;
-    let mut order: Vec<usize> = (0..training.len()).collect();
-    order.shuffle(&mut rng);
-    let batch = &order[..config.batch_size.min(order.len())];
-
-    let tape = Tape::new();
-    let labels: Vec<usize> = batch.iter().map(|&row| training.labels[row]).collect();
-    let features = tape.constant(mlp::gather_rows(&training.features, batch));
-    let (loss, _) = model.record_loss(&tape, features, &labels);
-    let layers: Vec<String> = model.sizes().iter().map(usize::to_string).collect();
+    let examples = Examples::new(&training.features, &training.labels);
+    let first = FirstStep::new(config, examples, data.num_classes())?;
+    let layers: Vec<String> = first.model.sizes().iter().map(usize::to_string).collect();
+    let scaling = match settings.scale {
+        Scale::StdDev => "standardised",
+        Scale::Variance => "columns divided by their variance",
+        Scale::CentreOnly => "columns centred",
+    };
     let description = format!(
-        "{}, {}: epoch 1, step 1 of the {} MLP, a minibatch of {} of the {} training rows (standardised), \
+        "{}, {}: epoch 1, step 1 of the {} MLP, a minibatch of {} of the {} training rows ({scaling}), \
          softmax cross-entropy",
         settings.data.display(),
-        run_name(seed, fold),
+        run_name(config.seed, fold),
         layers.join("-"),
-        labels.len(),
+        first.rows.len(),
         training.len()
     );
-    Ok(FirstStep::inspect(description, &tape, loss))
+    Ok((first, description))
+}
+
+/// The first minibatch step of the first run ([`first_minibatch`]) seen from
+/// inside, for `--trace`.
+pub fn first_step(settings: &MlpSettings) -> Result<TracedStep, Failure> {
+    let (first, description) = first_minibatch(settings)?;
+    let tape = Tape::new();
+    let (loss, _) = first.record(&tape);
+    Ok(TracedStep::inspect(description, &tape, loss))
 }
 
 /// `seed 3` or `seed 3, fold 2`.

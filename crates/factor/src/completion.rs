@@ -6,8 +6,10 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use crate::config::Config;
 use crate::error::FactorError;
-use crate::train::{Config, Trained, train, validate_mask, validate_matrix};
+use crate::train::{Trained, train};
+use crate::validate::{validate_mask, validate_matrix};
 
 /// A 0/1 mask of shape `(rows, cols)` with `round(fraction · rows · cols)`
 /// entries set to 0 (held out) and the rest to 1 (observed), chosen by a

@@ -122,14 +122,6 @@ impl Divergence {
     pub fn last_finite_loss(&self) -> Option<f64> {
         self.losses.last().copied()
     }
-
-    /// What to try next.
-    pub fn hint(&self) -> String {
-        format!(
-            "the steps overshoot: try a learning rate 10x smaller than {}, or Adam, whose steps the learning rate bounds",
-            self.lr
-        )
-    }
 }
 
 impl fmt::Display for Divergence {

@@ -1,7 +1,8 @@
 //! Low-rank matrix factorisation by gradient descent through `autograd`.
 //!
 //! Given an m x n matrix A and a rank r, find U (m x r) and V (n x r) with
-//! `U Vᵀ` close to A. [`train`] records [`record_loss`] on a tape, lets
+//! `U Vᵀ` close to A. [`train`] starts from [`initial_factors`], records
+//! each step with [`record_step`] (which calls [`record_loss`]), lets
 //! `backward` differentiate it and steps an optimiser; no gradient in this
 //! crate is written by hand. [`truncated_svd`] gives the exact answer to
 //! compare with (the Eckart-Young bound), [`residual_levels`] and
@@ -23,15 +24,19 @@
 #![forbid(unsafe_code)]
 
 mod completion;
+mod config;
 mod error;
 mod loss;
 mod svd;
 mod train;
+mod validate;
 
 pub use completion::{Completion, LabExample, column_mean_baseline, complete, holdout_mask, rmse};
+pub use config::Config;
 pub use error::{Divergence, FactorError, NonFinite};
 pub use loss::{Loss, record_loss};
 pub use svd::{
     Diagnosis, LEVEL_TOLERANCE, SvdReference, ZERO_TOLERANCE, diagnose, residual_levels, singular_values, truncated_svd,
 };
-pub use train::{Config, Trained, frobenius_distance, train, validate_mask, validate_matrix, validate_rank};
+pub use train::{RecordedStep, Trained, frobenius_distance, initial_factors, record_step, train};
+pub use validate::{validate_mask, validate_matrix, validate_rank};

@@ -15,7 +15,7 @@ use nalgebra::DMatrix;
 use ndarray::Array2;
 
 use crate::error::FactorError;
-use crate::train::{validate_matrix, validate_rank};
+use crate::validate::{validate_matrix, validate_rank};
 
 /// The truncated SVD of a matrix at one rank.
 #[derive(Clone, Debug, PartialEq)]

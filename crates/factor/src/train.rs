@@ -1,88 +1,17 @@
-//! Gradient factorisation `A ≈ U Vᵀ`: the configuration, its checks, and the
-//! training loop.
+//! Gradient factorisation `A ≈ U Vᵀ`: where U and V start, what one training
+//! step records, and the training loop.
 
 use std::time::Instant;
 
-use autograd::optim::OptimizerKind;
-use autograd::{Gradients, Tape, all_finite};
+use autograd::{Gradients, Tape, Var, all_finite};
 use ndarray::{ArcArray2, Array2};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
+use crate::config::Config;
 use crate::error::{Divergence, FactorError, NonFinite};
-use crate::loss::{Loss, record_loss};
-
-/// Everything that determines a training run; the same config and matrix
-/// give bitwise the same losses.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Config {
-    /// The number of columns `r` of U and of V.
-    pub rank: usize,
-    /// Norm or squared norm of the misfit.
-    pub loss: Loss,
-    /// SGD, momentum or Adam.
-    pub optimizer: OptimizerKind,
-    /// The learning rate.
-    pub lr: f64,
-    /// The number of updates.
-    pub epochs: usize,
-    /// The L2 penalty `λ` on U and V (0 for none).
-    pub l2: f64,
-    /// Seeds the U(0, 1) draws of the initial U and V.
-    pub seed: u64,
-}
-
-impl Config {
-    /// The defaults: the squared loss, Adam with lr 0.1, 1000 epochs, no
-    /// penalty. Measured on centred iris at rank 2, every seed of 0..99
-    /// ends within 0.01% of the Eckart-Young bound (seeds 0..9 already
-    /// after 300 epochs); on standardised wine at rank 3, seeds 0..9 end on
-    /// it. U(0, 1) initialisation, as in the lab report, is kept.
-    pub fn new(rank: usize) -> Self {
-        Config {
-            rank,
-            loss: Loss::Squared,
-            optimizer: OptimizerKind::Adam,
-            lr: 0.1,
-            epochs: 1000,
-            l2: 0.0,
-            seed: 0,
-        }
-    }
-
-    /// The lab report's run: the Frobenius norm, plain gradient descent,
-    /// lr 0.01, 1000 epochs.
-    pub fn lab_report(rank: usize) -> Self {
-        Config {
-            loss: Loss::Norm,
-            optimizer: OptimizerKind::Sgd,
-            lr: 0.01,
-            ..Config::new(rank)
-        }
-    }
-
-    /// Checks the settings against a matrix of this shape.
-    pub fn validate(&self, rows: usize, cols: usize) -> Result<(), FactorError> {
-        validate_rank(self.rank, rows, cols)?;
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return Err(FactorError::LearningRate(self.lr));
-        }
-        if self.epochs == 0 {
-            return Err(FactorError::ZeroEpochs);
-        }
-        if !(self.l2.is_finite() && self.l2 >= 0.0) {
-            return Err(FactorError::Penalty(self.l2));
-        }
-        Ok(())
-    }
-}
-
-impl Default for Config {
-    /// [`Config::new`] at rank 2.
-    fn default() -> Self {
-        Config::new(2)
-    }
-}
+use crate::loss::record_loss;
+use crate::validate::{validate_mask, validate_matrix};
 
 /// The outcome of a training run.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,57 +49,86 @@ pub fn frobenius_distance(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
 }
 
-/// Checks that `rank` is between 1 and `min(rows, cols)`.
-pub fn validate_rank(rank: usize, rows: usize, cols: usize) -> Result<(), FactorError> {
-    if rank == 0 {
-        return Err(FactorError::ZeroRank);
-    }
-    if rank > rows.min(cols) {
-        return Err(FactorError::RankTooLarge { rank, rows, cols });
-    }
-    Ok(())
+/// U (m x r) then V (n x r) for a `rows` x `cols` target: every entry an
+/// independent U(0, 1) draw from `StdRng::seed_from_u64(config.seed)`, all
+/// of U's (row by row) before V's, as in the lab report. [`train`] starts
+/// from these factors.
+///
+/// ```
+/// use factor::{Config, initial_factors};
+///
+/// let (u, v) = initial_factors(150, 4, &Config::lab_report(2));
+/// assert_eq!((u.dim(), v.dim()), ((150, 2), (4, 2)));
+/// assert!(u.iter().chain(&v).all(|x| (0.0..1.0).contains(x)));
+/// ```
+pub fn initial_factors(rows: usize, cols: usize, config: &Config) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = StdRng::seed_from_u64(config.seed);
+    let u = Array2::from_shape_fn((rows, config.rank), |_| rng.random::<f64>());
+    let v = Array2::from_shape_fn((cols, config.rank), |_| rng.random::<f64>());
+    (u, v)
 }
 
-/// Checks that `matrix` is non-empty and finite.
-pub fn validate_matrix(matrix: &Array2<f64>) -> Result<(), FactorError> {
-    let (rows, cols) = matrix.dim();
-    if rows == 0 || cols == 0 {
-        return Err(FactorError::EmptyMatrix { rows, cols });
-    }
-    match matrix.indexed_iter().find(|(_, x)| !x.is_finite()) {
-        Some(((row, col), &value)) => Err(FactorError::NonFiniteEntry { row, col, value }),
-        None => Ok(()),
-    }
+/// The nodes of a recorded training step that its caller reads.
+#[derive(Clone, Copy)]
+pub struct RecordedStep<'t> {
+    /// The loss, 1 x 1.
+    pub loss: Var<'t>,
+    /// The parameter U.
+    pub u: Var<'t>,
+    /// The parameter V.
+    pub v: Var<'t>,
 }
 
-/// Checks that `mask` has `target`'s shape, holds only 0s and 1s, and
-/// observes at least one entry.
-pub fn validate_mask(mask: &Array2<f64>, target: &Array2<f64>) -> Result<(), FactorError> {
-    let ((mask_rows, mask_cols), (rows, cols)) = (mask.dim(), target.dim());
-    if (mask_rows, mask_cols) != (rows, cols) {
-        return Err(FactorError::MaskShape {
-            mask_rows,
-            mask_cols,
-            rows,
-            cols,
-        });
-    }
-    if let Some(((row, col), &value)) = mask.indexed_iter().find(|(_, x)| **x != 0.0 && **x != 1.0) {
-        return Err(FactorError::MaskNotBinary { row, col, value });
-    }
-    if mask.iter().all(|&x| x == 0.0) {
-        return Err(FactorError::NothingObserved);
-    }
-    Ok(())
+/// Records one training step on `tape`, as [`train`] records every epoch:
+/// U and V as parameters (`#0` and `#1`, copied in), the mask and the target
+/// as constants (shared, not copied), then [`record_loss`] with the
+/// config's loss and L2 penalty.
+///
+/// With the factors of [`initial_factors`] this is `train`'s first step:
+/// its loss is `train`'s first loss to the last bit, and its gradients are
+/// the ones of the first update. The `--trace` of the bins and the `tape`
+/// bin record through this function, so what they show cannot drift from
+/// what is trained.
+///
+/// ```
+/// use autograd::Tape;
+/// use factor::{Config, initial_factors, record_step, train};
+/// use ndarray::array;
+///
+/// let a = array![[3.0, 1.0], [1.0, 3.0], [0.0, 2.0]];
+/// let config = Config::new(1);
+/// let (u, v) = initial_factors(3, 2, &config);
+/// let tape = Tape::new();
+/// let step = record_step(&tape, &a.to_shared(), None, &u, &v, &config);
+/// assert_eq!(step.loss.item(), train(&a, None, &config).unwrap().losses[0]);
+/// ```
+///
+/// # Panics
+/// If the shapes do not fit together (the engine names the op and shapes).
+pub fn record_step<'t>(
+    tape: &'t Tape,
+    target: &ArcArray2<f64>,
+    mask: Option<&ArcArray2<f64>>,
+    u: &Array2<f64>,
+    v: &Array2<f64>,
+    config: &Config,
+) -> RecordedStep<'t> {
+    let u = tape.parameter(u);
+    let v = tape.parameter(v);
+    let mask = mask.map(|mask| tape.constant(mask));
+    let target = tape.constant(target);
+    let loss = record_loss(target, u, v, config.loss, mask, config.l2);
+    RecordedStep { loss, u, v }
 }
 
 /// Factorises `target ≈ U Vᵀ` by minimising [`record_loss`] with the
 /// configured optimiser, over the entries where `mask` is 1 (every entry
 /// when `mask` is `None`).
 ///
-/// U (m x r) and V (n x r) start from independent U(0, 1) draws seeded by
-/// `config.seed`. One tape serves every epoch (cleared, not reallocated),
-/// and the target and mask are shared with it, not copied.
+/// U and V start from [`initial_factors`]; each epoch is one
+/// [`record_step`], one backward sweep and one update. One tape serves every
+/// epoch (cleared, not reallocated), and the target and mask are shared
+/// with it, not copied.
 ///
 /// # Errors
 /// Invalid inputs ([`FactorError`]'s first variants) before any training;
@@ -183,9 +141,7 @@ pub fn train(target: &Array2<f64>, mask: Option<&Array2<f64>>, config: &Config) 
         validate_mask(mask, target)?;
     }
 
-    let mut rng = StdRng::seed_from_u64(config.seed);
-    let mut u = Array2::from_shape_fn((rows, config.rank), |_| rng.random::<f64>());
-    let mut v = Array2::from_shape_fn((cols, config.rank), |_| rng.random::<f64>());
+    let (mut u, mut v) = initial_factors(rows, cols, config);
     let target: ArcArray2<f64> = target.to_shared();
     let mask: Option<ArcArray2<f64>> = mask.map(Array2::to_shared);
 
@@ -196,11 +152,8 @@ pub fn train(target: &Array2<f64>, mask: Option<&Array2<f64>>, config: &Config) 
     let start = Instant::now();
     for epoch in 0..=config.epochs {
         tape.clear();
-        let u_var = tape.parameter(&u);
-        let v_var = tape.parameter(&v);
-        let mask_var = mask.as_ref().map(|m| tape.constant(m));
-        let loss = record_loss(tape.constant(&target), u_var, v_var, config.loss, mask_var, config.l2);
-        let value = loss.item();
+        let step = record_step(&tape, &target, mask.as_ref(), &u, &v, config);
+        let value = step.loss.item();
         if !value.is_finite() {
             let anomaly = tape.first_non_finite_value();
             return Err(diverged(epoch, NonFinite::Loss, losses, anomaly, config.lr));
@@ -209,10 +162,10 @@ pub fn train(target: &Array2<f64>, mask: Option<&Array2<f64>>, config: &Config) 
         if epoch == config.epochs {
             break;
         }
-        tape.backward_into(loss, &mut grads);
-        let (grad_u, grad_v) = (&grads[u_var], &grads[v_var]);
+        tape.backward_into(step.loss, &mut grads);
+        let (grad_u, grad_v) = (&grads[step.u], &grads[step.v]);
         if !(all_finite(grad_u.view()) && all_finite(grad_v.view())) {
-            let anomaly = tape.first_non_finite_gradient(loss);
+            let anomaly = tape.first_non_finite_gradient(step.loss);
             return Err(diverged(epoch, NonFinite::Gradient, losses, anomaly, config.lr));
         }
         optimizer.step(&mut [&mut u, &mut v], &[grad_u, grad_v]);

@@ -145,5 +145,4 @@ fn a_diverging_run_stops_with_the_epoch_the_losses_and_the_culprit() {
         "{text}"
     );
     assert!(text.contains("first non-finite value from"), "{text}");
-    assert!(divergence.hint().contains("smaller than 10"), "{}", divergence.hint());
 }

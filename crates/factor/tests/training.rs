@@ -2,7 +2,12 @@
 //! reaching the Eckart-Young bound; and the pieces of matrix completion.
 
 use approx::assert_abs_diff_eq;
-use factor::{Config, LabExample, Loss, column_mean_baseline, complete, holdout_mask, rmse, train, truncated_svd};
+use autograd::Tape;
+use autograd::optim::{Optimizer, OptimizerKind, Sgd};
+use factor::{
+    Config, LabExample, Loss, column_mean_baseline, complete, holdout_mask, initial_factors, record_step, rmse, train,
+    truncated_svd,
+};
 use ndarray::{Array2, array};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -38,14 +43,72 @@ fn losses_run_from_the_initial_draw_to_the_returned_factors() {
     };
     let trained = train(&a, None, &config).unwrap();
     assert_eq!(trained.losses.len(), 51);
-    // The initial U (6 x 2) then V (4 x 2) are U(0, 1) draws from the seed.
-    let mut rng = StdRng::seed_from_u64(7);
-    let u0 = Array2::from_shape_fn((6, 2), |_| rng.random::<f64>());
-    let v0 = Array2::from_shape_fn((4, 2), |_| rng.random::<f64>());
+    let (u0, v0) = initial_factors(6, 4, &config);
     let initial = (&a - &u0.dot(&v0.t())).iter().map(|x| x * x).sum::<f64>().sqrt();
     assert_abs_diff_eq!(trained.losses[0], initial, epsilon = 1e-12);
     assert_abs_diff_eq!(trained.final_loss(), trained.residual(&a), epsilon = 1e-12);
     assert!(trained.seconds >= 0.0);
+}
+
+#[test]
+fn the_initial_factors_are_seeded_uniform_draws_u_first() {
+    // U (6 x 2), then V (4 x 2), row by row, each entry U(0, 1), from one
+    // generator seeded with the config's seed; the rank is the config's.
+    let config = Config {
+        seed: 7,
+        ..Config::new(2)
+    };
+    let mut rng = StdRng::seed_from_u64(7);
+    let u = Array2::from_shape_fn((6, 2), |_| rng.random::<f64>());
+    let v = Array2::from_shape_fn((4, 2), |_| rng.random::<f64>());
+    assert_eq!(initial_factors(6, 4, &config), (u, v));
+    let (other_u, _) = initial_factors(6, 4, &Config { seed: 8, ..config });
+    assert_ne!(other_u, initial_factors(6, 4, &config).0);
+    let (u3, v3) = initial_factors(6, 4, &Config::new(3));
+    assert_eq!((u3.dim(), v3.dim()), ((6, 3), (4, 3)));
+}
+
+#[test]
+fn the_recorded_first_step_is_the_first_step_training_takes() {
+    // One epoch of plain gradient descent records the first step, steps once
+    // and records the loss at the result: the recorded first step must give
+    // the first loss and, through the same update, the returned factors, to
+    // the last bit, whatever the loss, mask and penalty.
+    let a = random_matrix(5, 4, 4);
+    let mut mask = Array2::ones((5, 4));
+    mask[[1, 2]] = 0.0;
+    mask[[4, 0]] = 0.0;
+    for (loss, mask, l2) in [
+        (Loss::Norm, None, 0.0),
+        (Loss::Squared, None, 0.0),
+        (Loss::Squared, Some(&mask), 0.5),
+        (Loss::Norm, Some(&mask), 0.0),
+    ] {
+        let config = Config {
+            loss,
+            l2,
+            optimizer: OptimizerKind::Sgd,
+            lr: 0.05,
+            epochs: 1,
+            seed: 9,
+            ..Config::new(2)
+        };
+        let trained = train(&a, mask, &config).unwrap();
+
+        let (mut u, mut v) = initial_factors(5, 4, &config);
+        let tape = Tape::new();
+        let mask = mask.map(Array2::to_shared);
+        let step = record_step(&tape, &a.to_shared(), mask.as_ref(), &u, &v, &config);
+        assert_eq!((step.u.id().index(), step.v.id().index()), (0, 1), "U and V come first");
+        assert_eq!(
+            step.loss.item().to_bits(),
+            trained.losses[0].to_bits(),
+            "{loss}, l2 {l2}"
+        );
+        let grads = tape.backward(step.loss);
+        Sgd::new(config.lr).step(&mut [&mut u, &mut v], &[&grads[step.u], &grads[step.v]]);
+        assert_eq!((u, v), (trained.u, trained.v), "{loss}, l2 {l2}");
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 use autograd::Anomaly;
 use thiserror::Error;
 
-use crate::train::History;
+use crate::history::History;
 
 /// Every error of this crate; `Display` is one line.
 #[derive(Clone, Debug, Error, PartialEq)]
@@ -94,12 +94,13 @@ pub enum MlpError {
 }
 
 /// What stopped being finite.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum NonFinite {
     /// The minibatch loss, with its value (NaN or ±inf).
     Loss(f64),
-    /// The gradient of the parameter at this position (W₁, b₁, W₂, ...).
-    Gradient(usize),
+    /// The gradient of the parameter of this name (`W1`, `b1`, `W2`, ...;
+    /// see [`crate::parameter_name`]).
+    Gradient(String),
 }
 
 /// A training run that diverged, with what it had done until then.
@@ -120,19 +121,12 @@ pub struct Divergence {
     pub anomaly: Option<Anomaly>,
 }
 
-impl Divergence {
-    /// What to try next.
-    pub fn hint(&self) -> &'static str {
-        "lower the learning rate, or use Adam, whose step size does not grow with the gradient"
-    }
-}
-
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "training diverged in epoch {}, step {}: ", self.epoch, self.step)?;
-        match self.what {
+        match &self.what {
             NonFinite::Loss(value) => write!(f, "the loss is {value}")?,
-            NonFinite::Gradient(k) => write!(f, "the gradient of {} is not finite", parameter_name(k))?,
+            NonFinite::Gradient(name) => write!(f, "the gradient of {name} is not finite")?,
         }
         match self.last_finite_loss {
             Some(loss) => write!(f, " (last finite loss {loss:.6e})")?,
@@ -142,23 +136,5 @@ impl fmt::Display for Divergence {
             write!(f, "; {anomaly}")?;
         }
         Ok(())
-    }
-}
-
-/// The name of the parameter at position `k` of [`crate::Mlp::parameters`]:
-/// `W1`, `b1`, `W2`, `b2`, ...
-pub fn parameter_name(k: usize) -> String {
-    let kind = if k.is_multiple_of(2) { "W" } else { "b" };
-    format!("{kind}{}", k / 2 + 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parameters_are_named_by_layer() {
-        let names: Vec<String> = (0..4).map(parameter_name).collect();
-        assert_eq!(names, ["W1", "b1", "W2", "b2"]);
     }
 }

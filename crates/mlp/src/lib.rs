@@ -5,7 +5,8 @@
 //! cross-entropy on a tape, and every gradient comes from
 //! [`autograd::Tape::backward`]: this crate contains no hand-written
 //! derivative. [`train`] runs minibatch training with any optimiser of
-//! [`autograd::optim`] and records a [`History`]; [`metrics`] turns
+//! [`autograd::optim`] and records a [`History`]; [`FirstStep`] is its
+//! first step, ready to record and inspect; [`metrics`] turns
 //! predictions into accuracies and confusion matrices.
 //!
 //! The crate knows nothing of files: it takes feature matrices (one row per
@@ -26,11 +27,13 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod history;
 pub mod metrics;
 mod model;
 mod train;
 
-pub use error::{Divergence, MlpError, NonFinite, parameter_name};
+pub use error::{Divergence, MlpError, NonFinite};
+pub use history::{EpochRecord, History};
 pub use metrics::{ConfusionMatrix, accuracy};
-pub use model::{Layer, Mlp};
-pub use train::{EpochRecord, Examples, History, TrainConfig, Trained, gather_rows, train};
+pub use model::{Layer, Mlp, parameter_name};
+pub use train::{Examples, FirstStep, Minibatch, TrainConfig, Trained, train};

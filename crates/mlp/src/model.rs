@@ -228,6 +228,13 @@ impl Mlp {
     }
 }
 
+/// The name of the parameter at position `k` of [`Mlp::parameters`]:
+/// `W1`, `b1`, `W2`, `b2`, ...
+pub fn parameter_name(k: usize) -> String {
+    let kind = if k.is_multiple_of(2) { "W" } else { "b" };
+    format!("{kind}{}", k / 2 + 1)
+}
+
 /// The index of the largest entry (the first on a tie; NaN never wins).
 fn argmax(row: ndarray::ArrayView1<'_, f64>) -> usize {
     let mut best = 0;
@@ -327,6 +334,16 @@ mod tests {
         let expected = (2.5f64.exp().ln_1p() + (-1f64).exp().ln_1p()) / 2.0;
         assert!((loss.item() - expected).abs() < 1e-15, "{} vs {expected}", loss.item());
         assert_eq!(parameters.len(), 4);
+    }
+
+    #[test]
+    fn parameters_are_named_in_their_order() {
+        let names: Vec<String> = (0..4).map(parameter_name).collect();
+        assert_eq!(names, ["W1", "b1", "W2", "b2"]);
+        // The order is that of `parameters`: a weight, then its bias, by layer.
+        let mlp = hand_network();
+        let shapes: Vec<(usize, usize)> = mlp.parameters().iter().map(|p| p.dim()).collect();
+        assert_eq!(shapes, [(2, 2), (1, 2), (2, 2), (1, 2)]);
     }
 
     #[test]

@@ -1,16 +1,17 @@
 //! Minibatch training: one recorded forward pass and one backward sweep per step.
 
-use autograd::optim::OptimizerKind;
 use std::time::{Duration, Instant};
 
-use autograd::{Gradients, Tape, all_finite};
+use autograd::optim::OptimizerKind;
+use autograd::{Gradients, Tape, Var, all_finite};
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use crate::error::{Divergence, MlpError, NonFinite};
-use crate::model::Mlp;
+use crate::history::{EpochRecord, History};
+use crate::model::{Mlp, parameter_name};
 
 /// The settings of a training run.
 #[derive(Clone, Debug, PartialEq)]
@@ -137,37 +138,6 @@ impl<'a> Examples<'a> {
     }
 }
 
-/// The measurements taken at the end of one epoch.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct EpochRecord {
-    /// Counted from 1.
-    pub epoch: usize,
-    /// The mean cross-entropy over the epoch's minibatches, each example
-    /// counted once: `Σ_b m_b L_b / n` (the loss that was optimised, not a
-    /// re-evaluation at the epoch's end).
-    pub train_loss: f64,
-    /// Accuracy on the whole training set at the end of the epoch.
-    pub train_accuracy: f64,
-    /// Accuracy on the validation set at the end of the epoch, when one was given.
-    pub validation_accuracy: Option<f64>,
-}
-
-/// What a run recorded: one entry per completed epoch.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct History {
-    /// The completed epochs, in order.
-    pub epochs: Vec<EpochRecord>,
-    /// Optimiser steps taken (minibatches seen), over all epochs.
-    pub steps: usize,
-}
-
-impl History {
-    /// The last completed epoch, if any.
-    pub fn last(&self) -> Option<&EpochRecord> {
-        self.epochs.last()
-    }
-}
-
 /// A trained network, its history and where the time went.
 #[derive(Clone, Debug)]
 pub struct Trained {
@@ -182,13 +152,138 @@ pub struct Trained {
     pub evaluation_seconds: f64,
 }
 
+/// The feature rows and labels of one minibatch, in the order of its rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Minibatch {
+    /// m x d.
+    pub features: Array2<f64>,
+    /// m labels.
+    pub labels: Vec<usize>,
+}
+
+impl Minibatch {
+    /// The examples at the indices `rows`, in that order.
+    ///
+    /// # Panics
+    /// If an index is not below `examples.len()`.
+    pub fn gather(examples: Examples<'_>, rows: &[usize]) -> Self {
+        Minibatch {
+            features: gather_rows(examples.features, rows),
+            labels: rows.iter().map(|&row| examples.labels[row]).collect(),
+        }
+    }
+
+    /// Records a training step on `tape`, as [`train`] records each one:
+    /// the features as a constant (`#0`, moved in, not copied), then the
+    /// model's parameters and its loss ([`Mlp::record_loss`]). Returns the
+    /// 1 x 1 loss and the parameter vars in the order of [`Mlp::parameters`].
+    ///
+    /// # Panics
+    /// As [`Mlp::record_loss`].
+    pub fn record<'t>(self, tape: &'t Tape, model: &Mlp) -> (Var<'t>, Vec<Var<'t>>) {
+        let features = tape.constant(self.features);
+        model.record_loss(tape, features, &self.labels)
+    }
+}
+
+/// The first minibatch step of [`train`] with the same config, training set
+/// and classes: the network `train` draws, and the first minibatch of its
+/// first shuffle.
+///
+/// [`FirstStep::record`] records it as `train` records every step, so its
+/// loss and gradients are those of training's first step, to the last bit:
+/// the bins' `--trace` and the `tape` bin show it, and cannot drift from
+/// what is trained.
+///
+/// ```
+/// use autograd::Tape;
+/// use mlp::{Examples, FirstStep, TrainConfig, train};
+/// use ndarray::array;
+///
+/// let features = array![[-2.0], [-1.0], [1.0], [2.0]];
+/// let labels = [0, 0, 1, 1];
+/// let config = TrainConfig { hidden: vec![3], epochs: 1, batch_size: 4, ..TrainConfig::default() };
+/// let first = FirstStep::new(&config, Examples::new(&features, &labels), 2).unwrap();
+/// let tape = Tape::new();
+/// let (loss, _) = first.record(&tape);
+/// // One batch of all four rows: epoch 1's loss is the first step's.
+/// let trained = train(&config, Examples::new(&features, &labels), None, 2).unwrap();
+/// assert_eq!(trained.history.epochs[0].train_loss, loss.item());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirstStep {
+    /// The network before any update.
+    pub model: Mlp,
+    /// The training rows of the first minibatch, in the shuffled order.
+    pub rows: Vec<usize>,
+    /// Their features and labels.
+    pub batch: Minibatch,
+}
+
+impl FirstStep {
+    /// Checks the settings and the training set as [`train`] does, draws
+    /// the network, shuffles the rows for epoch 1 and takes its first
+    /// minibatch.
+    ///
+    /// # Errors
+    /// A bad setting or training set, as [`train`] reports it.
+    pub fn new(config: &TrainConfig, training: Examples<'_>, classes: usize) -> Result<Self, MlpError> {
+        let Start { model, mut rng } = Start::new(config, training, classes)?;
+        let mut order = all_rows(training);
+        order.shuffle(&mut rng);
+        let rows = minibatches(&order, config)
+            .next()
+            .expect("a checked training set has a row")
+            .to_vec();
+        let batch = Minibatch::gather(training, &rows);
+        Ok(FirstStep { model, rows, batch })
+    }
+
+    /// Records the step on `tape` ([`Minibatch::record`]): returns the loss
+    /// and the parameter vars in the order of [`Mlp::parameters`].
+    pub fn record<'t>(&self, tape: &'t Tape) -> (Var<'t>, Vec<Var<'t>>) {
+        self.batch.clone().record(tape, &self.model)
+    }
+}
+
+/// What training starts from: the network, and the generator that drew its
+/// weights and goes on to shuffle the rows of every epoch.
+struct Start {
+    model: Mlp,
+    rng: StdRng,
+}
+
+impl Start {
+    /// Checks the settings and the training set, then draws the network.
+    fn new(config: &TrainConfig, training: Examples<'_>, classes: usize) -> Result<Start, MlpError> {
+        config.validate()?;
+        let inputs = training.features.ncols();
+        training.check("training", inputs, classes)?;
+        let mut rng = StdRng::seed_from_u64(config.seed);
+        let model = Mlp::with_rng(&config.sizes(inputs, classes), &mut rng)?;
+        Ok(Start { model, rng })
+    }
+}
+
+/// The indices of every training row, in file order (each epoch shuffles them).
+fn all_rows(training: Examples<'_>) -> Vec<usize> {
+    (0..training.len()).collect()
+}
+
+/// An epoch's minibatches: its order of rows in chunks of the batch size
+/// (the last one keeps the remainder).
+fn minibatches<'o>(order: &'o [usize], config: &TrainConfig) -> std::slice::Chunks<'o, usize> {
+    order.chunks(config.batch_size)
+}
+
 /// Trains a network with `config.hidden` hidden layers to put `training`
 /// into `classes` classes, measuring `validation` (if given) after each epoch.
 ///
 /// Each epoch shuffles the training rows (seeded) and walks them in
 /// minibatches. Each step clears one reused tape, records the loss of the
-/// current parameters ([`Mlp::record_loss`]), sweeps backward, and lets the
-/// optimiser update the parameters from those gradients.
+/// current parameters ([`Minibatch::record`]), sweeps backward, and lets the
+/// optimiser update the parameters from those gradients. [`FirstStep`] is
+/// its first step.
 ///
 /// A non-finite loss or gradient stops the run with [`MlpError::Diverged`],
 /// which carries the history so far and the engine's anomaly report.
@@ -198,19 +293,26 @@ pub fn train(
     validation: Option<Examples<'_>>,
     classes: usize,
 ) -> Result<Trained, MlpError> {
-    config.validate()?;
-    let inputs = training.features.ncols();
-    training.check("training", inputs, classes)?;
-    if let Some(validation) = validation {
-        validation.check("validation", inputs, classes)?;
-    }
+    train_observed(config, training, validation, classes, |_, _| {})
+}
 
-    let mut rng = StdRng::seed_from_u64(config.seed);
-    let mut model = Mlp::with_rng(&config.sizes(inputs, classes), &mut rng)?;
+/// [`train`], handing each step's loss and gradients (in the order of
+/// [`Mlp::parameters`]) to `observe` before the update.
+fn train_observed(
+    config: &TrainConfig,
+    training: Examples<'_>,
+    validation: Option<Examples<'_>>,
+    classes: usize,
+    mut observe: impl FnMut(f64, &[&Array2<f64>]),
+) -> Result<Trained, MlpError> {
+    let Start { mut model, mut rng } = Start::new(config, training, classes)?;
+    if let Some(validation) = validation {
+        validation.check("validation", model.inputs(), classes)?;
+    }
     let mut optimizer = config.optimizer.build(config.learning_rate);
     let mut history = History::default();
     let mut last_finite_loss = None;
-    let mut order: Vec<usize> = (0..training.len()).collect();
+    let mut order = all_rows(training);
     let mut tape = Tape::new();
     let mut grads = Gradients::new();
 
@@ -219,11 +321,9 @@ pub fn train(
         let steps_started = Instant::now();
         order.shuffle(&mut rng);
         let mut weighted_loss = 0.0;
-        for (step, batch) in order.chunks(config.batch_size).enumerate() {
+        for (step, rows) in minibatches(&order, config).enumerate() {
             tape.clear();
-            let labels: Vec<usize> = batch.iter().map(|&row| training.labels[row]).collect();
-            let features = tape.constant(gather_rows(training.features, batch));
-            let (loss, parameters) = model.record_loss(&tape, features, &labels);
+            let (loss, parameters) = Minibatch::gather(training, rows).record(&tape, &model);
             let value = loss.item();
             let diverged = |what, anomaly, history: &History| {
                 MlpError::Diverged(Box::new(Divergence {
@@ -246,10 +346,11 @@ pub fn train(
             let gradients: Vec<&Array2<f64>> = parameters.iter().map(|&p| &grads[p]).collect();
             if let Some(k) = gradients.iter().position(|g| !all_finite(g.view())) {
                 let anomaly = tape.first_non_finite_gradient(loss);
-                return Err(diverged(NonFinite::Gradient(k), anomaly, &history));
+                return Err(diverged(NonFinite::Gradient(parameter_name(k)), anomaly, &history));
             }
+            observe(value, &gradients);
             optimizer.step(&mut model.parameters_mut(), &gradients);
-            weighted_loss += value * batch.len() as f64;
+            weighted_loss += value * rows.len() as f64;
             last_finite_loss = Some(value);
             history.steps += 1;
         }
@@ -273,7 +374,7 @@ pub fn train(
 
 /// The rows of `features` at the indices `rows`, in that order (what
 /// ndarray's `select` does, several times faster for a small batch).
-pub fn gather_rows(features: &Array2<f64>, rows: &[usize]) -> Array2<f64> {
+fn gather_rows(features: &Array2<f64>, rows: &[usize]) -> Array2<f64> {
     let mut batch = Array2::zeros((rows.len(), features.ncols()));
     for (mut out, &row) in batch.rows_mut().into_iter().zip(rows) {
         out.assign(&features.row(row));
@@ -377,11 +478,49 @@ mod tests {
     }
 
     #[test]
+    fn the_first_step_is_the_first_step_training_takes() {
+        // 21 rows in batches of 4: the first step sees 4 shuffled rows. What
+        // FirstStep records must be what train differentiates first: the
+        // same loss and the same gradients, to the last bit.
+        let (features, labels) = clusters(7);
+        let data = Examples::new(&features, &labels);
+        for optimizer in OptimizerKind::ALL {
+            for seed in 0..3 {
+                let config = TrainConfig {
+                    optimizer,
+                    seed,
+                    epochs: 1,
+                    ..quick_config()
+                };
+                let mut trained_first: Option<(f64, Vec<Array2<f64>>)> = None;
+                train_observed(&config, data, None, 3, |loss, gradients| {
+                    trained_first.get_or_insert_with(|| (loss, gradients.iter().map(|&g| g.clone()).collect()));
+                })
+                .unwrap();
+                let (trained_loss, trained_gradients) = trained_first.unwrap();
+
+                let first = FirstStep::new(&config, data, 3).unwrap();
+                assert_eq!(first.rows.len(), 4);
+                let tape = Tape::new();
+                let (loss, parameters) = first.record(&tape);
+                let grads = tape.backward(loss);
+                assert_eq!(
+                    loss.item().to_bits(),
+                    trained_loss.to_bits(),
+                    "{optimizer}, seed {seed}"
+                );
+                let traced: Vec<Array2<f64>> = parameters.iter().map(|&p| grads[p].clone()).collect();
+                // PartialEq on f64 is bitwise equality here: no NaN is involved.
+                assert_eq!(traced, trained_gradients, "{optimizer}, seed {seed}");
+            }
+        }
+    }
+
+    #[test]
     fn one_full_batch_sgd_step_follows_the_tape_gradient() {
-        // With one batch holding every example, epoch 1's loss is the loss of
-        // the initial network on the shuffled rows, and the trained network is
-        // the initial one moved by -lr times the tape's gradient. The seed
-        // draws the weights first and then the shuffle.
+        // With one batch holding every example, epoch 1's loss is the first
+        // step's, and the trained network is the initial one moved by -lr
+        // times the tape's gradient.
         let (features, labels) = clusters(2);
         let config = TrainConfig {
             epochs: 1,
@@ -390,18 +529,18 @@ mod tests {
             learning_rate: 0.5,
             ..quick_config()
         };
-        let trained = train(&config, Examples::new(&features, &labels), None, 3).unwrap();
+        let data = Examples::new(&features, &labels);
+        let trained = train(&config, data, None, 3).unwrap();
 
-        let mut rng = StdRng::seed_from_u64(config.seed);
-        let mut initial = Mlp::with_rng(&config.sizes(2, 3), &mut rng).unwrap();
-        let mut order: Vec<usize> = (0..6).collect();
-        order.shuffle(&mut rng);
-        let shuffled_labels: Vec<usize> = order.iter().map(|&row| labels[row]).collect();
+        let first = FirstStep::new(&config, data, 3).unwrap();
+        let mut rows = first.rows.clone();
+        rows.sort_unstable();
+        assert_eq!(rows, (0..6).collect::<Vec<_>>(), "the whole set, shuffled");
         let tape = Tape::new();
-        let shuffled_features = tape.constant(gather_rows(&features, &order));
-        let (loss, parameters) = initial.record_loss(&tape, shuffled_features, &shuffled_labels);
+        let (loss, parameters) = first.record(&tape);
         assert_eq!(trained.history.epochs[0].train_loss, loss.item());
         let grads = tape.backward(loss);
+        let mut initial = first.model.clone();
         for (param, var) in initial.parameters_mut().into_iter().zip(&parameters) {
             param.scaled_add(-0.5, &grads[*var]);
         }

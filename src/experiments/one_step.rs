@@ -1,10 +1,11 @@
-//! One training step seen from inside: the tape of one step of the lab's
-//! factorisation (or of the iris MLP), its backward sweep as it happens, the
-//! work each op does, and a drawing of the graph.
+//! The `tape` bin's work: one training step seen from inside, the tape of
+//! one step of the lab's factorisation (or of the iris MLP), its backward
+//! sweep as it happens, the work each op does, and a drawing of the graph.
 //!
-//! The losses are recorded by the experiments' own functions,
-//! [`factor::record_loss`] and [`mlp::Mlp::record_loss`], so what is shown is
-//! exactly what `factorise` and `mlp` differentiate.
+//! The steps are recorded by the functions that training records each step
+//! with, [`factor::record_step`] and [`mlp::Minibatch::record`] (through
+//! [`mlp::FirstStep`]), so what is shown is exactly what `factorise` and
+//! `mlp` differentiate, numbered as their `--trace` numbers it.
 
 use std::hint::black_box;
 use std::io::{ErrorKind, Write as _};
@@ -14,14 +15,13 @@ use std::time::Instant;
 
 use autograd::inspect::{self, Counts, DotOptions};
 use autograd::{Gradients, Tape, Var};
-use data::{Columns, Scale, SplitSize, Standardiser};
-use factor::{LabExample, Loss};
-use mlp::Mlp;
-use ndarray::{ArcArray2, Array2, Axis};
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use factor::{Config, LabExample, initial_factors, record_step};
+use mlp::{FirstStep, TrainConfig};
+use ndarray::{ArcArray2, Array2};
 use serde::Serialize;
 
+use super::mlp::{MlpSettings, first_minibatch};
+use crate::args::DataArgs;
 use crate::cli::Failure;
 use crate::output::OutputDir;
 
@@ -31,16 +31,6 @@ pub const DEFAULT_DATA: &str = "datasets/iris.data";
 /// The factorisation rank, as in the lab.
 pub const RANK: usize = 2;
 
-/// The MLP's layer sizes, as in the lab: 4 inputs, 12 hidden units, 3 classes.
-pub const MLP_SIZES: [usize; 3] = [4, 12, 3];
-
-/// Rows in the MLP's minibatch, as in the lab.
-pub const BATCH: usize = 16;
-
-/// Rows of iris held out from the MLP's training set, as in the lab (a
-/// third of the rows of a smaller file).
-pub const VALIDATION_ROWS: usize = 50;
-
 /// Which training step to record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,10 +38,12 @@ pub enum Step {
     /// The lab's 3 x 3 matrix, rank 2, loss `||A - U Vᵀ||_F`.
     Lab,
     /// Iris (150 x 4, columns centred), rank 2, the same loss: one epoch of
-    /// the report's full-batch gradient descent.
+    /// the report's full-batch gradient descent, as `factorise --loss norm`
+    /// records it.
     Iris,
-    /// One minibatch of 16 standardised iris training rows through the
-    /// 4-12-3 MLP, softmax cross-entropy.
+    /// The first minibatch step of `mlp --hidden 12` on iris: 16
+    /// standardised training rows through the lab's 4-12-3 network, softmax
+    /// cross-entropy.
     Mlp,
 }
 
@@ -101,16 +93,16 @@ pub struct Timing {
 
 /// The data of one step: what it records on a tape.
 enum Problem {
+    /// A factorisation step: its target (shared with the tape), the initial
+    /// factors and the settings, for [`record_step`].
     Factorisation {
         target: ArcArray2<f64>,
         u: Array2<f64>,
         v: Array2<f64>,
+        config: Config,
     },
-    Network {
-        model: Mlp,
-        features: ArcArray2<f64>,
-        labels: Vec<usize>,
-    },
+    /// The first minibatch step of the MLP.
+    Network(FirstStep),
 }
 
 impl Problem {
@@ -126,8 +118,13 @@ impl Problem {
                 Ok((Problem::factorisation(target, settings.seed), description))
             }
             Step::Iris => {
-                let mut target = data::read_matrix(&settings.data, &Columns::Features)?;
-                data::centre_columns(&mut target);
+                // factorise's matrix, unchecked: the step is recorded at rank 2
+                // whatever the shape.
+                let data = DataArgs {
+                    data: settings.data.clone(),
+                    ..DataArgs::default()
+                };
+                let target = data.load()?;
                 let (rows, cols) = target.dim();
                 let description = format!(
                     "one epoch of the report's factorisation: {} ({rows} x {cols}, columns centred), rank {RANK}, \
@@ -138,70 +135,51 @@ impl Problem {
                 Ok((Problem::factorisation(target, settings.seed), description))
             }
             Step::Mlp => {
-                let iris = data::read_labelled(&settings.data, None)?;
-                let validation = SplitSize::Count(VALIDATION_ROWS.min(iris.len() / 3));
-                let split = data::train_validation_split(iris.len(), validation, settings.seed)?;
-                let mut training = iris.select(&split.train);
-                Standardiser::fit(&training.features, Scale::StdDev).apply(&mut training.features);
-                let batch: Vec<usize> = (0..BATCH.min(training.len())).collect();
-                let features = training.features.select(Axis(0), &batch);
-                let labels: Vec<usize> = batch.iter().map(|&row| training.labels[row]).collect();
-                let model = Mlp::new(&MLP_SIZES, settings.seed)?;
-                if features.ncols() != model.inputs() || iris.num_classes() != model.classes() {
-                    return Err(Failure::new(format!(
-                        "{}: expected iris ({} measurements, {} classes), found {} columns and {} classes",
-                        settings.data.display(),
-                        model.inputs(),
-                        model.classes(),
-                        features.ncols(),
-                        iris.num_classes()
-                    )));
-                }
-                let description = format!(
-                    "one minibatch step of the iris MLP {MLP_SIZES:?}: the first {} of {} standardised training \
-                     rows (split and weights from seed {}), softmax cross-entropy",
-                    labels.len(),
-                    training.len(),
-                    settings.seed
-                );
-                let problem = Problem::Network {
-                    model,
-                    features: features.into_shared(),
-                    labels,
-                };
-                Ok((problem, description))
+                let (first, description) = first_minibatch(&mlp_settings(settings))?;
+                let description = format!("the first step of `mlp --hidden 12`: {description}");
+                Ok((Problem::Network(first), description))
             }
         }
     }
 
-    /// U (m x r) then V (n x r) from U(0, 1), drawn as `factor::train` draws them.
+    /// The report's factorisation of `target`: its settings at rank
+    /// [`RANK`] and its initial factors.
     fn factorisation(target: Array2<f64>, seed: u64) -> Problem {
-        let (rows, cols) = target.dim();
-        let mut rng = StdRng::seed_from_u64(seed);
-        let u = Array2::from_shape_fn((rows, RANK), |_| rng.random::<f64>());
-        let v = Array2::from_shape_fn((cols, RANK), |_| rng.random::<f64>());
+        let config = Config {
+            seed,
+            ..Config::lab_report(RANK)
+        };
+        let (u, v) = initial_factors(target.nrows(), target.ncols(), &config);
         Problem::Factorisation {
             target: target.into_shared(),
             u,
             v,
+            config,
         }
     }
 
     /// Records the step's loss on `tape`.
     fn record<'t>(&self, tape: &'t Tape) -> Var<'t> {
         match self {
-            Problem::Factorisation { target, u, v } => {
-                let a = tape.constant(target);
-                let u = tape.parameter(u);
-                let v = tape.parameter(v);
-                factor::record_loss(a, u, v, Loss::Norm, None, 0.0)
-            }
-            Problem::Network {
-                model,
-                features,
-                labels,
-            } => model.record_loss(tape, tape.constant(features), labels).0,
+            Problem::Factorisation { target, u, v, config } => record_step(tape, target, None, u, v, config).loss,
+            Problem::Network(first) => first.record(tape).0,
         }
+    }
+}
+
+/// The MLP run whose first step [`Step::Mlp`] records: `mlp --hidden 12`,
+/// the lab's network (4-12-3 on iris) and minibatches of 16, with the
+/// recommended scaling and split (standardised columns, a third held out).
+fn mlp_settings(settings: &TapeSettings) -> MlpSettings {
+    let recommended = MlpSettings::recommended();
+    MlpSettings {
+        data: settings.data.clone(),
+        train: TrainConfig {
+            hidden: TrainConfig::report().hidden,
+            seed: settings.seed,
+            ..recommended.train.clone()
+        },
+        ..recommended
     }
 }
 
@@ -358,6 +336,7 @@ impl TapeSummary {
 
 #[cfg(test)]
 mod tests {
+    use super::super::trace;
     use super::*;
 
     fn settings(step: Step) -> TapeSettings {
@@ -372,7 +351,7 @@ mod tests {
     #[test]
     fn the_lab_step_records_the_factorisation_loss() {
         let inside = look_inside(&settings(Step::Lab)).unwrap();
-        // A, U, V, Vᵀ, U Vᵀ, A - U Vᵀ, its norm.
+        // U, V, A, Vᵀ, U Vᵀ, A - U Vᵀ, its norm.
         assert_eq!(inside.nodes, 7);
         assert!(inside.dump.contains("crates/factor/src/loss.rs"), "{}", inside.dump);
         // (3 x 2)(2 x 3): 2·3·2·3 = 36 flops, and both U and V need a gradient.
@@ -385,6 +364,20 @@ mod tests {
             (again.loss, again.trace),
             "same seed, same numbers"
         );
+    }
+
+    #[test]
+    fn the_lab_step_is_the_first_step_that_trace_shows() {
+        // factor::train's first step on the lab's matrix with the report's
+        // settings, node for node: U and V first, as in every --trace.
+        let inside = look_inside(&settings(Step::Lab)).unwrap();
+        let config = Config {
+            seed: 3,
+            ..Config::lab_report(RANK)
+        };
+        let traced = trace::factorisation_step(&LabExample::new().matrix, None, &config, String::new());
+        assert_eq!((&inside.dump, &inside.trace), (&traced.dump, &traced.trace));
+        assert!(inside.dump.contains("\n#0    parameter "), "{}", inside.dump);
     }
 
     #[test]
