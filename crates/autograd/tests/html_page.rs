@@ -382,6 +382,35 @@ fn check_report(case: &Case, report: &[String]) -> String {
         }
         assert_eq!(values.len(), expected.len());
     }
+    let hover = report.iter().find_map(|line| line.strip_prefix("hover "));
+    let heat_maps = case
+        .gradients
+        .iter()
+        .any(|(_, gradient)| gradient.len() > inspect::FULL_VALUE_LIMIT);
+    assert_eq!(
+        hover.is_some(),
+        heat_maps,
+        "{name}: a gradient above the full-value limit is a heat map"
+    );
+    if let Some(hover) = hover {
+        // "1 [74, 1] = -0.0123...": the entry under the pointer, in full.
+        let (id, rest) = hover.split_once(' ').unwrap();
+        let (at, value) = rest
+            .split_once(" = ")
+            .unwrap_or_else(|| panic!("{name}: hover shows '{rest}'"));
+        let at: Vec<usize> = at
+            .trim_matches(['[', ']'])
+            .split(", ")
+            .map(|i| i.parse().unwrap())
+            .collect();
+        let id: usize = id.parse().unwrap();
+        let (_, gradient) = case.gradients.iter().find(|(param, _)| *param == id).unwrap();
+        assert_eq!(
+            value.parse::<f64>().unwrap(),
+            gradient[[at[0], at[1]]],
+            "{name}: hover at {at:?}"
+        );
+    }
     field("slowest-step-ms").to_owned()
 }
 

@@ -35,7 +35,8 @@
   }
   for (const visit of data.sweep) {
     for (const sent of visit.sends) {
-      received[sent.to].push({ from: visit.node, as: sent.as, value: sent.value, summed: sent.summed });
+      sent.from = visit.node;
+      received[sent.to].push(sent);
     }
   }
   // Each node's adjoint: the sum of what it received (zero for a parameter
@@ -95,16 +96,16 @@
     return edges.filter((edge) => edge.from === operand && edge.to === node);
   }
 
-  /** The edge that carried each send of a visit: the k-th send to an operand
-   * that appears twice (as in x * x) goes along the k-th such edge. */
-  function sendEdges(visit) {
+  // The edge that carried each contribution: the k-th one sent to an
+  // operand that appears twice (as in x * x) goes along the k-th such edge.
+  for (const visit of data.sweep) {
     const used = new Map();
-    return visit.sends.map((sent) => {
+    for (const sent of visit.sends) {
       const candidates = edgesBetween(sent.to, visit.node);
       const k = used.get(sent.to) || 0;
       used.set(sent.to, k + 1);
-      return candidates[Math.min(k, candidates.length - 1)];
-    });
+      sent.edge = candidates[Math.min(k, candidates.length - 1)];
+    }
   }
 
   // Controls.
@@ -408,7 +409,7 @@
     panel.append(element("h3", "", "its VJP sends"), element("div", "formula", node.vjp));
     const sends = element("div", "cards");
     for (const sent of step.visit.sends) {
-      const count = received[sent.to].findIndex((part) => part.from === id && part.value === sent.value) + 1;
+      const count = received[sent.to].indexOf(sent) + 1;
       const note = sent.summed ? "added to what #" + sent.to + " already holds (fan-out: " + ordinal(count) + " contribution)" : "";
       sends.append(card("adjoint", sent.as + " → #" + sent.to, sent.value, note));
     }
@@ -424,7 +425,7 @@
   function endPanel() {
     panel.append(
       element("h2", "", element("span", "phase end", "end"), "The gradients"),
-      element("p", "", "Each parameter's gradient is the sum of what reached it: the matrices Tape::backward returns, to the last bit.")
+      element("p", "", "Each parameter's gradient is the sum of what reached it: the same numbers Tape::backward returns.")
     );
     const gradients = element("div", "cards");
     nodes.forEach((node, id) => {
@@ -467,13 +468,19 @@
     }
   }
 
-  /** A label on an edge, at the middle of its path. */
-  function chip(edge, text, m, className) {
+  /** A label on an edge, at the middle of its path, moved down below the
+   * labels already placed in `taken` if it would cover one. */
+  function chip(edge, text, m, className, taken) {
     const length = edge.wire.getTotalLength();
     const middle = edge.wire.getPointAtLength(length / 2);
     const thumb = m && m.rows * m.cols > 1 ? 18 : 0;
     const width = text.length * 6.7 + 12 + (thumb ? thumb + 6 : 0);
-    const group = svg("g", { class: "chip " + className, transform: "translate(" + (middle.x - width / 2) + "," + (middle.y - 12) + ")" });
+    const place = { left: middle.x - width / 2, top: middle.y - 12, width: width };
+    const covers = (other) =>
+      place.left < other.left + other.width && other.left < place.left + place.width && Math.abs(place.top - other.top) < 26;
+    for (let tries = 0; tries < 8 && taken.some(covers); tries++) place.top += 26;
+    taken.push(place);
+    const group = svg("g", { class: "chip " + className, transform: "translate(" + place.left + "," + place.top + ")" });
     group.append(svg("rect", { width: width, height: 24, rx: 12 }));
     group.append(svg("text", { x: 8, y: 16 }, text));
     if (thumb) {
@@ -503,12 +510,12 @@
     for (const visit of data.sweep) {
       const stepOfVisit = backwardStep.get(visit.node);
       if (stepOfVisit > current) continue;
-      sendEdges(visit).forEach((edge) => (stepOfVisit === current ? sending : carried).add(edge));
+      visit.sends.forEach((sent) => (stepOfVisit === current ? sending : carried).add(sent.edge));
     }
     const gathering = new Set();
     if (step.kind === "backward" && received[step.node].length > 1) {
       received[step.node].forEach((part) => {
-        if (part.from !== null) edgesBetween(step.node, part.from).forEach((edge) => gathering.add(edge));
+        if (part.edge) gathering.add(part.edge);
       });
     }
     for (const edge of edges) {
@@ -525,18 +532,16 @@
         edge.wire.setAttribute("marker-end", "url(#arrow)");
       }
     }
+    const taken = [];
     if (step.kind === "backward" && step.visit) {
-      const carriers = sendEdges(step.visit);
-      step.visit.sends.forEach((sent, k) => {
+      for (const sent of step.visit.sends) {
         const value = sent.value.rows * sent.value.cols === 1 ? " = " + number(sent.value.data[0]) : " " + shape(sent.value);
-        chip(carriers[k], (sent.summed ? "+= " : "") + sent.as + value, sent.value, "sent");
-      });
+        chip(sent.edge, (sent.summed ? "+= " : "") + sent.as + value, sent.value, "sent", taken);
+      }
     }
     if (gathering.size > 0) {
       received[step.node].forEach((part, k) => {
-        if (part.from === null) return;
-        const edge = edgesBetween(step.node, part.from)[0];
-        chip(edge, ordinal(k + 1) + ": " + part.as + " from #" + part.from, part.value, "gathered");
+        if (part.edge) chip(part.edge, ordinal(k + 1) + ": " + part.as + " from #" + part.from, part.value, "gathered", taken);
       });
     }
     if (step.node !== undefined) {
@@ -596,6 +601,14 @@
       const m = shown.adlabMatrix;
       lines.push("gradient " + shown.dataset.gradientOf + " " + m.rows + " " + m.cols + " " + Array.from(m.data).join(" "));
     }
+    // Hover the middle of the first gradient drawn as a heat map.
+    const heat = panel.querySelector("[data-gradient-of] canvas");
+    if (heat) {
+      const bounds = heat.getBoundingClientRect();
+      const middle = { clientX: bounds.left + bounds.width / 2, clientY: bounds.top + bounds.height / 2, bubbles: true };
+      heat.dispatchEvent(new MouseEvent("mousemove", middle));
+      lines.push("hover " + heat.closest("[data-gradient-of]").dataset.gradientOf + " " + (tip.hidden ? "hidden" : tip.textContent));
+    }
     let mismatch = 0;
     for (const visit of data.sweep) {
       const sum = adjoints[visit.node];
@@ -615,6 +628,21 @@
     result.dataset.errorsSeen = String((window.adlabErrors || []).length);
     document.body.append(result);
   }
+
+  /** Shrinks the graph to fit its pane when that keeps it legible (at
+   * least 70% of its size), else fits its width and lets the pane scroll. */
+  function fitGraph() {
+    const pane = graph.parentElement;
+    const width = Number(graph.getAttribute("width"));
+    const height = Number(graph.getAttribute("height"));
+    const across = (pane.clientWidth - 32) / width;
+    const whole = Math.min(1, across, (pane.clientHeight - 32) / height);
+    const scale = whole >= 0.7 ? whole : Math.min(1, across);
+    graph.style.width = width * scale + "px";
+    graph.style.height = height * scale + "px";
+  }
+  window.addEventListener("resize", fitGraph);
+  fitGraph();
 
   const wanted = /^#step=(\d+)$/.exec(location.hash);
   go(wanted ? Number(wanted[1]) : 0);
