@@ -82,12 +82,12 @@
   // The graph's elements.
   const graph = document.querySelector(".tape-graph");
   const nodeElements = nodes.map((_, id) => document.getElementById("node-" + id));
-  const edges = Array.from(graph.querySelectorAll(".edge")).map((element) => ({
-    element: element,
-    wire: element.querySelector(".wire"),
-    from: Number(element.dataset.from),
-    to: Number(element.dataset.to),
-    position: Number(element.dataset.position),
+  const edges = Array.from(graph.querySelectorAll(".edge")).map((group) => ({
+    element: group,
+    wire: group.querySelector(".wire"),
+    from: Number(group.dataset.from),
+    to: Number(group.dataset.to),
+    position: Number(group.dataset.position),
   }));
   const overlay = graph.querySelector(".overlay");
 
@@ -139,8 +139,8 @@
       go(moves[event.key]);
     }
   });
-  nodeElements.forEach((element, id) => {
-    element.addEventListener("click", () => {
+  nodeElements.forEach((box, id) => {
+    box.addEventListener("click", () => {
       const backward = steps[current].kind === "backward" || steps[current].kind === "end";
       go(backward && backwardStep.has(id) ? backwardStep.get(id) : forwardStep.get(id));
     });
@@ -492,17 +492,18 @@
   }
 
   function renderGraph(step) {
-    const position = step.kind === "forward" ? step.node : step.kind === "start" ? nodes.length : Infinity;
-    const atStep = (id) => (backwardStep.has(id) ? backwardStep.get(id) <= current : false);
-    nodeElements.forEach((element, id) => {
-      const computed = id <= position;
-      element.classList.toggle("pending", !computed);
-      element.classList.toggle("current", step.node === id);
-      element.classList.toggle("forward", step.kind === "forward");
-      element.classList.toggle("backward", step.kind === "backward");
-      fillSlot(id, "value", computed && step.kind !== "start" ? nodes[id].value : null);
-      const ready = atStep(id) && step.kind !== "forward";
-      fillSlot(id, "adjoint", ready ? (visits.has(id) ? visits.get(id).adjoint : adjoints[id]) : null);
+    // Forward, the nodes up to the current one have values; the start shows
+    // the bare graph; backward, every node has its value, and those the
+    // sweep has passed their complete adjoint.
+    const lastComputed = step.kind === "forward" ? step.node : step.kind === "start" ? -1 : Infinity;
+    nodeElements.forEach((box, id) => {
+      box.classList.toggle("pending", step.kind === "forward" && id > lastComputed);
+      box.classList.toggle("current", step.node === id);
+      box.classList.toggle("forward", step.kind === "forward");
+      box.classList.toggle("backward", step.kind === "backward");
+      fillSlot(id, "value", id <= lastComputed ? nodes[id].value : null);
+      const passed = backwardStep.has(id) && backwardStep.get(id) <= current;
+      fillSlot(id, "adjoint", passed ? (visits.has(id) ? visits.get(id).adjoint : adjoints[id]) : null);
     });
     overlay.replaceChildren();
     const carried = new Set();
@@ -609,12 +610,13 @@
       heat.dispatchEvent(new MouseEvent("mousemove", middle));
       lines.push("hover " + heat.closest("[data-gradient-of]").dataset.gradientOf + " " + (tip.hidden ? "hidden" : tip.textContent));
     }
+    // Equal numbers (NaN and infinities included) differ by 0.
+    const difference = (a, b) => (Object.is(a, b) ? 0 : Number.isNaN(a - b) ? Infinity : Math.abs(a - b));
     let mismatch = 0;
     for (const visit of data.sweep) {
       const sum = adjoints[visit.node];
       visit.adjoint.data.forEach((x, i) => {
-        const difference = Math.abs(x - sum.data[i]);
-        if (!(Object.is(x, sum.data[i]) || difference <= mismatch)) mismatch = Number.isNaN(difference) ? Infinity : difference;
+        mismatch = Math.max(mismatch, difference(x, sum.data[i]));
       });
     }
     lines.push("adjoint-mismatch " + mismatch);
