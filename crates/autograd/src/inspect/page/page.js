@@ -9,6 +9,9 @@
 "use strict";
 (function () {
   const SVG = "http://www.w3.org/2000/svg";
+  // A fan-out sum shows at most this many of its terms (a value read in
+  // every step of a long loop can have hundreds).
+  const MAX_TERMS_SHOWN = 12;
   const data = JSON.parse(document.getElementById("tape-data").textContent);
   const nodes = data.nodes;
   const loss = data.loss;
@@ -394,10 +397,13 @@
     if (parts.length > 1) {
       panel.append(element("h3", "", "fan-out: G is the sum of " + parts.length + " contributions"));
       const row = element("div", "cards");
-      parts.forEach((part, k) => {
+      parts.slice(0, MAX_TERMS_SHOWN).forEach((part, k) => {
         if (k > 0) row.append(element("span", "op-sign", "+"));
         row.append(card("adjoint", part.as + " from " + nodeName(part.from), part.value));
       });
+      if (parts.length > MAX_TERMS_SHOWN) {
+        row.append(element("span", "op-sign", "+ … " + (parts.length - MAX_TERMS_SHOWN) + " more"));
+      }
       panel.append(row);
     }
     if (node.kind === "param") {
@@ -541,7 +547,7 @@
       }
     }
     if (gathering.size > 0) {
-      received[step.node].forEach((part, k) => {
+      received[step.node].slice(0, MAX_TERMS_SHOWN).forEach((part, k) => {
         if (part.edge) chip(part.edge, ordinal(k + 1) + ": " + part.as + " from #" + part.from, part.value, "gathered", taken);
       });
     }
