@@ -282,7 +282,7 @@ fn browser_required() -> bool {
     std::env::var("ADLAB_REQUIRE_BROWSER").is_ok_and(|value| !value.is_empty() && value != "0")
 }
 
-/// Opens `page` at `url_suffix` (`#selftest`) in headless Chromium with a
+/// Opens `page` with `#selftest` in headless Chromium with a
 /// fresh profile and returns the DOM after loading.
 fn dump_dom(browser: &Path, page: &Path) -> String {
     let profile = page.with_extension("profile");
