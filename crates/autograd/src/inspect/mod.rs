@@ -34,11 +34,16 @@
 pub mod counts;
 mod dot;
 mod dump;
+mod html;
+mod layout;
+mod svg;
 mod text;
 mod trace;
 
 pub use counts::{Cost, CostRule, Counts, NodeCount, PerEntry, count};
 pub use dot::{DotOptions, to_dot};
 pub use dump::dump;
+pub use html::{HtmlOptions, to_html};
+pub use svg::to_svg;
 pub use text::FULL_VALUE_LIMIT;
 pub use trace::backward_with_trace;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use ndarray::ArrayView2;
 
 use crate::op::Op;
-use crate::tape::{Node, NodeId};
+use crate::tape::{Node, NodeId, Tape};
 
 /// Matrices with at most this many entries are printed in full; larger ones
 /// as their minimum, maximum and Frobenius norm.
@@ -113,6 +113,12 @@ pub(crate) fn rule(nodes: &[Node], node: &Node) -> String {
         let _ = write!(text, "; d{} summed over {over}", node.op.operand_name(position));
     }
     text
+}
+
+/// [`rule`] for the node `id` of `tape`.
+pub(crate) fn rule_of(tape: &Tape, id: NodeId) -> String {
+    let nodes = tape.nodes();
+    rule(&nodes, &nodes[id.index()])
 }
 
 /// The adjoint that `op` sends to the operand `to`: `dA`, or `dA/dB` when
