@@ -83,6 +83,8 @@ fn copy_engine(dir: &Path) {
         fs::remove_dir_all(dir).unwrap();
     }
     copy_tree(&Path::new(ROOT).join("crates/autograd"), &dir.join("crates/autograd"));
+    // The engine's tests read the data sets (the tape page's iris example).
+    copy_tree(&Path::new(ROOT).join("datasets"), &dir.join("datasets"));
     fs::copy(Path::new(ROOT).join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     fs::copy(Path::new(ROOT).join("rustfmt.toml"), dir.join("rustfmt.toml")).unwrap();
     let manifest = fs::read_to_string(Path::new(ROOT).join("Cargo.toml")).unwrap();

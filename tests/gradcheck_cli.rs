@@ -3,6 +3,7 @@
 mod common;
 
 use adlab::autograd::check::builtin_ops;
+use adlab::autograd::zoo::Bug;
 use adlab::experiments::gradcheck::ExperimentLoss;
 use common::{Run, assert_documented, run};
 
@@ -81,7 +82,11 @@ fn the_sweep_writes_its_table_and_plot() {
 fn the_zoo_shows_every_bug_caught_and_blamed() {
     let run = gradcheck(&["--zoo", "--json"]).success();
     let stdout = &run.stdout;
-    assert_eq!(stdout.matches("verdict: caught, and blamed on").count(), 7, "{stdout}");
+    assert_eq!(
+        stdout.matches("verdict: caught, and blamed on").count(),
+        Bug::ALL.len(),
+        "{stdout}"
+    );
     assert!(stdout.contains("FAIL node #5 sub_flipped_sign recorded at"), "{stdout}");
     assert!(stdout.contains("correct rule: dA = G, dB = -G"), "{stdout}");
     // Chapter 4 shows the second exhibit as printed (its finite differences
@@ -89,7 +94,7 @@ fn the_zoo_shows_every_bug_caught_and_blamed() {
     assert_documented("docs/04-checking-gradients.md", "bug 2: ", stdout, 1e-6);
     let json = run.json();
     let zoo = json["zoo"].as_array().unwrap();
-    assert_eq!(zoo.len(), 7);
+    assert_eq!(zoo.len(), Bug::ALL.len());
     assert!(
         zoo.iter()
             .all(|entry| entry["caught"] == true && entry["localised"] == true),

@@ -28,7 +28,7 @@ use crate::check::near_norm_tip;
 use crate::check::random::SplitMix64;
 use crate::check::{Diagnosis, LocalCheck};
 use crate::custom::CustomOp;
-use crate::kernels::{Kernels, frobenius_norm};
+use crate::kernels::{Kernels, frobenius_norm, sigmoid};
 use crate::pool::Pool;
 use crate::tape::Tape;
 use crate::var::Var;
@@ -269,6 +269,94 @@ impl CustomOp for NormMissingDivision {
     }
 }
 
+/// `C = A + b` with `b` an m x 1 column added to every column of the
+/// m x n `A` (broadcast across the columns), and the column's adjoint not
+/// summed: the classic broadcasting bug.
+///
+/// Wrong: `db = G[:, 0]`. Right: `db = G 1`, the row sums of `G`: the column
+/// was repeated n times, so its adjoint collects all n copies' adjoints.
+///
+/// Any rule that brings `G` back to `b`'s shape by picking entries instead
+/// of summing them keeps the shapes right, so nothing complains; with a
+/// single column (n = 1) it is even correct.
+#[derive(Clone, Copy, Debug)]
+pub struct BroadcastNotReduced;
+
+impl CustomOp for BroadcastNotReduced {
+    fn name(&self) -> &str {
+        Bug::BroadcastNotReduced.op_name()
+    }
+
+    fn formula(&self) -> &str {
+        "add_column_not_reduced: dA = G, db = G[:, 0] (first column only)"
+    }
+
+    fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
+        &inputs[0] + &inputs[1]
+    }
+
+    fn vjp(&self, _inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
+        let first_column = grad.column(0).to_owned().insert_axis(Axis(1));
+        vec![grad.to_owned(), first_column]
+    }
+}
+
+/// The logistic sigmoid `C = σ(A)` with the derivative `σ` where `σ(1 - σ)`
+/// belongs.
+///
+/// Wrong: `dA = G ⊙ C`. Right: `dA = G ⊙ C ⊙ (1 - C)`.
+///
+/// `exp`'s rule `dA = G ⊙ C` copied to its cousin. Where `σ(A)` is near 0
+/// the two agree to first order, so on strongly negative inputs the bug
+/// hides; at `A = 0` it is off by a factor 2, and the loss still falls.
+#[derive(Clone, Copy, Debug)]
+pub struct SigmoidMissingOneMinus;
+
+impl CustomOp for SigmoidMissingOneMinus {
+    fn name(&self) -> &str {
+        Bug::SigmoidMissingOneMinus.op_name()
+    }
+
+    fn formula(&self) -> &str {
+        "sigmoid_missing_one_minus: dA = G⊙C"
+    }
+
+    fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
+        inputs[0].mapv(sigmoid)
+    }
+
+    fn vjp(&self, _inputs: &[ArrayView2<f64>], output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
+        vec![&grad * &output]
+    }
+}
+
+/// The natural logarithm `C = log(A)` with its rule forgetting the `1/A`.
+///
+/// Wrong: `dA = G`. Right: `dA = G / A`.
+///
+/// Right wherever `A = 1`, and near it only slightly off: a test at inputs
+/// close to 1 passes it.
+#[derive(Clone, Copy, Debug)]
+pub struct LogMissingReciprocal;
+
+impl CustomOp for LogMissingReciprocal {
+    fn name(&self) -> &str {
+        Bug::LogMissingReciprocal.op_name()
+    }
+
+    fn formula(&self) -> &str {
+        "log_missing_reciprocal: dA = G"
+    }
+
+    fn forward(&self, inputs: &[ArrayView2<f64>]) -> Array2<f64> {
+        inputs[0].mapv(f64::ln)
+    }
+
+    fn vjp(&self, _inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
+        vec![grad.to_owned()]
+    }
+}
+
 /// The exhibits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Bug {
@@ -286,6 +374,12 @@ pub enum Bug {
     LogSoftmaxWithoutSoftmax,
     /// [`NormMissingDivision`].
     NormMissingDivision,
+    /// [`BroadcastNotReduced`].
+    BroadcastNotReduced,
+    /// [`SigmoidMissingOneMinus`].
+    SigmoidMissingOneMinus,
+    /// [`LogMissingReciprocal`].
+    LogMissingReciprocal,
 }
 
 /// Which rule a specimen is recorded with.
@@ -302,7 +396,7 @@ const FLOOR: f64 = -1.0;
 
 impl Bug {
     /// Every exhibit, in the order of the documentation.
-    pub const ALL: [Bug; 7] = [
+    pub const ALL: [Bug; 10] = [
         Bug::MissingTranspose,
         Bug::BiasNotSummed,
         Bug::FlippedSign,
@@ -310,6 +404,9 @@ impl Bug {
         Bug::FanOutAssigned,
         Bug::LogSoftmaxWithoutSoftmax,
         Bug::NormMissingDivision,
+        Bug::BroadcastNotReduced,
+        Bug::SigmoidMissingOneMinus,
+        Bug::LogMissingReciprocal,
     ];
 
     /// What goes wrong, in a few words.
@@ -322,6 +419,9 @@ impl Bug {
             Bug::FanOutAssigned => "assignment instead of accumulation on fan-out (Aᵀ·A)",
             Bug::LogSoftmaxWithoutSoftmax => "log-softmax without its softmax term",
             Bug::NormMissingDivision => "norm gradient missing its 1/||A||",
+            Bug::BroadcastNotReduced => "broadcast column not summed over the columns",
+            Bug::SigmoidMissingOneMinus => "sigmoid's derivative σ instead of σ(1 - σ)",
+            Bug::LogMissingReciprocal => "log's derivative missing its 1/A",
         }
     }
 
@@ -335,6 +435,9 @@ impl Bug {
             Bug::FanOutAssigned => "gram_assigned",
             Bug::LogSoftmaxWithoutSoftmax => "log_softmax_without_softmax",
             Bug::NormMissingDivision => "frobenius_norm_missing_division",
+            Bug::BroadcastNotReduced => "add_column_not_reduced",
+            Bug::SigmoidMissingOneMinus => "sigmoid_missing_one_minus",
+            Bug::LogMissingReciprocal => "log_missing_reciprocal",
         }
     }
 
@@ -348,6 +451,9 @@ impl Bug {
             Bug::FanOutAssigned => "dA = A·G + A·Gᵀ",
             Bug::LogSoftmaxWithoutSoftmax => "dA = G - softmax(A)⊙rowsum(G)",
             Bug::NormMissingDivision => "dA = g·A/||A||_F",
+            Bug::BroadcastNotReduced => "dA = G, db = G·1 (sum over columns)",
+            Bug::SigmoidMissingOneMinus => "dA = G⊙C⊙(1 - C)",
+            Bug::LogMissingReciprocal => "dA = G/A",
         }
     }
 
@@ -376,6 +482,15 @@ impl Bug {
             Bug::FanOutAssigned => (vec![draw(4, 3)], vec![draw(3, 3)]),
             // loss = -(1/5) Σ onehot(y) ⊙ log_softmax(X W), X 5 x 3, W 3 x 4.
             Bug::LogSoftmaxWithoutSoftmax => (vec![draw(3, 4)], vec![draw(5, 3)]),
+            // loss = ||U Vᵀ + b - A||², U 4 x 2, V 3 x 2, b 4 x 1 (a row offset).
+            Bug::BroadcastNotReduced => (vec![draw(4, 2), draw(3, 2), draw(4, 1)], vec![draw(4, 3)]),
+            // loss = ||σ(X w) - y||², X 5 x 3, w 3 x 1, y 5 x 1.
+            Bug::SigmoidMissingOneMinus => (vec![draw(3, 1)], vec![draw(5, 3), draw(5, 1)]),
+            // loss = ||log(P) - Y||², P 4 x 3 with entries in [0.5, 2.5), Y 4 x 3.
+            Bug::LogMissingReciprocal => {
+                let positive = draw(4, 3).mapv(|x| 1.5 + x / 2.0);
+                (vec![positive], vec![draw(4, 3)])
+            }
         };
         let labels = (0..5).map(|_| rng.between(0, 3)).collect();
         Specimen {
@@ -463,6 +578,29 @@ impl Specimen {
                     true => tape.custom(NormMissingDivision, &[residual]),
                     false => residual.frobenius_norm(),
                 }
+            }
+            Bug::BroadcastNotReduced => {
+                let product = x[0].matmul(x[1].t());
+                let offset = match buggy {
+                    true => tape.custom(BroadcastNotReduced, &[product, x[2]]),
+                    false => product + x[2],
+                };
+                (offset - c[0]).sum_squares()
+            }
+            Bug::SigmoidMissingOneMinus => {
+                let z = c[0].matmul(x[0]);
+                let probability = match buggy {
+                    true => tape.custom(SigmoidMissingOneMinus, &[z]),
+                    false => z.sigmoid(),
+                };
+                (probability - c[1]).sum_squares()
+            }
+            Bug::LogMissingReciprocal => {
+                let logarithm = match buggy {
+                    true => tape.custom(LogMissingReciprocal, &[x[0]]),
+                    false => x[0].log(),
+                };
+                (logarithm - c[0]).sum_squares()
             }
         }
     }
