@@ -96,6 +96,22 @@ pub trait CustomOp {
     /// shape.
     fn vjp(&self, inputs: &[ArrayView2<f64>], output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>>;
 
+    /// The Jacobian-vector product (forward mode): given the operands, the
+    /// output and one tangent per operand (each of its operand's shape), the
+    /// tangent of the output, `Σₚ (∂C/∂Xₚ) Ẋₚ`. The default, `None`, says the
+    /// op has no forward-mode rule: forward mode through it is an error
+    /// ([`ForwardModeError::NoJvpRule`](crate::forward_mode::ForwardModeError)),
+    /// and the adjoint test skips it.
+    fn jvp(
+        &self,
+        inputs: &[ArrayView2<f64>],
+        output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        let _ = (inputs, output, tangents);
+        None
+    }
+
     /// Why the op is not differentiable somewhere on the segment along which
     /// element `element` of operand number `operand` moves by `±step`, or
     /// `None` where it is smooth there (the default: smooth everywhere).

@@ -6,7 +6,9 @@
 //! 1 x 1 scalar, `Y` for log-probabilities); `G` is the adjoint of the
 //! output (∂loss/∂C, the same shape as `C`) and `g` that of a scalar
 //! output; `dA` is what the op sends back to operand `A`, `Gᵀ ∂C/∂A`. `⊙`
-//! multiplies element by element and `1` is a column of ones.
+//! multiplies element by element and `1` is a column of ones. In forward
+//! mode a dot marks a tangent: `Ȧ` is how fast operand `A` moves along a
+//! chosen direction, `Ċ` how fast the output does (each op's JVP computes it).
 //!
 //! **Broadcasting.** `+ - * /`, `maximum` and `minimum` follow NumPy's rule
 //! on two dimensions: each dimension of the two operands is equal, or one
@@ -53,95 +55,125 @@ pub enum Op {
     /// A leaf that receives no gradient.
     Constant,
     /// `C = A B`; `dA = G Bᵀ`, `dB = Aᵀ G`.
+    /// Forward mode: `Ċ = Ȧ·B + A·Ḃ`.
     MatMul(NodeId, NodeId),
     /// `C = Aᵀ`; `dA = Gᵀ`.
+    /// Forward mode: `Ċ = Ȧᵀ`.
     Transpose(NodeId),
     /// `C = A + B`, broadcasting; `dA = G`, `dB = G`, each summed over the
     /// operand's broadcast axes. `add_bias` (a 1 x n row added to every row)
     /// is this op.
+    /// Forward mode: `Ċ = Ȧ + Ḃ`.
     Add(NodeId, NodeId),
     /// `C = A - B`, broadcasting; `dA = G`, `dB = -G`, each summed over the
     /// operand's broadcast axes.
+    /// Forward mode: `Ċ = Ȧ - Ḃ`.
     Sub(NodeId, NodeId),
     /// `C = -A`; `dA = -G`.
+    /// Forward mode: `Ċ = -Ȧ`.
     Neg(NodeId),
     /// `C = A ⊙ B`, broadcasting; `dA = G ⊙ B`, `dB = G ⊙ A`, each summed
     /// over the operand's broadcast axes. Multiplying by a constant 0/1 mask
     /// is this op with a constant `B`.
+    /// Forward mode: `Ċ = Ȧ⊙B + A⊙Ḃ`.
     Mul(NodeId, NodeId),
     /// `C = A / B` element-wise, broadcasting; `dA = G / B`,
     /// `dB = -G ⊙ A / B² = -G ⊙ C / B`, each summed over the operand's
     /// broadcast axes. Where `B = 0` the quotient is ±inf or NaN, as in IEEE
     /// arithmetic.
+    /// Forward mode: `Ċ = (Ȧ - C⊙Ḃ)/B`.
     Div(NodeId, NodeId),
     /// `C = max(A, B)` element-wise, broadcasting; `dA = G ⊙ ([A > B] + ½[A = B])`,
     /// `dB = G ⊙ ([B > A] + ½[A = B])`: at a tie each operand gets half (as
     /// `torch.maximum`).
+    /// Forward mode: `Ċ = Ȧ⊙([A > B] + ½[A = B]) + Ḃ⊙([B > A] + ½[A = B])`.
     Maximum(NodeId, NodeId),
     /// `C = min(A, B)` element-wise, broadcasting; `dA = G ⊙ ([A < B] + ½[A = B])`,
     /// `dB = G ⊙ ([B < A] + ½[A = B])`: at a tie each operand gets half.
+    /// Forward mode: `Ċ = Ȧ⊙([A < B] + ½[A = B]) + Ḃ⊙([B < A] + ½[A = B])`.
     Minimum(NodeId, NodeId),
     /// `C = c A` for a number `c`; `dA = c G`.
+    /// Forward mode: `Ċ = c·Ȧ`.
     Scale(NodeId, f64),
     /// `C = A + c` for a number `c`; `dA = G`.
+    /// Forward mode: `Ċ = Ȧ`.
     AddScalar(NodeId, f64),
     /// `C = max(A, 0)` element-wise; `dA = G ⊙ [A > 0]`. At the kink `A = 0`
     /// the subgradient 0 is used: relu'(0) = 0.
+    /// Forward mode: `Ċ = Ȧ⊙[A > 0]`.
     Relu(NodeId),
     /// `C = A ⊙ A`; `dA = 2 A ⊙ G`.
+    /// Forward mode: `Ċ = 2·A⊙Ȧ`.
     Square(NodeId),
     /// `C = exp(A)` element-wise; `dA = G ⊙ C` (the output is its own derivative).
+    /// Forward mode: `Ċ = C⊙Ȧ`.
     Exp(NodeId),
     /// `C = log(A)` element-wise (natural); `dA = G / A`. At `A = 0` the
     /// value is -inf, and below it NaN.
+    /// Forward mode: `Ċ = Ȧ/A`.
     Log(NodeId),
     /// `C = sqrt(A)` element-wise; `dA = G / (2 C)`. At `A = 0` the value is
     /// 0 and the derivative +inf (as PyTorch's); below 0, NaN.
+    /// Forward mode: `Ċ = Ȧ/(2·C)`.
     Sqrt(NodeId),
     /// `C = |A|` element-wise; `dA = G ⊙ sign(A)`, with the subgradient
     /// `abs'(0) = 0` at the kink (as PyTorch's).
+    /// Forward mode: `Ċ = sign(A)⊙Ȧ`.
     Abs(NodeId),
     /// `C = tanh(A)` element-wise; `dA = G ⊙ (1 - C²)`.
+    /// Forward mode: `Ċ = (1 - C²)⊙Ȧ`.
     Tanh(NodeId),
     /// `C = σ(A) = 1 / (1 + exp(-A))` element-wise, computed without
     /// overflow; `dA = G ⊙ C ⊙ (1 - C)`.
+    /// Forward mode: `Ċ = C⊙(1 - C)⊙Ȧ`.
     Sigmoid(NodeId),
     /// `C = A^p` element-wise for a number `p`; `dA = G ⊙ p A^(p-1)`, and
     /// `dA = 0` for `p = 0` (as PyTorch's). At `A = 0` with `p < 1` the
     /// derivative is inf; a negative `A` with a fractional `p` gives NaN.
+    /// Forward mode: `Ċ = p·A^(p-1)⊙Ȧ`.
     Powf(NodeId, f64),
     /// `s = Σᵢⱼ Aᵢⱼ`; `dA = g` in every entry.
+    /// Forward mode: `ṡ = Σ Ȧ`.
     Sum(NodeId),
     /// `s = Σᵢⱼ Aᵢⱼ / (m n)`; `dA = g / (m n)` in every entry.
+    /// Forward mode: `ṡ = Σ Ȧ/(m·n)`.
     Mean(NodeId),
     /// The sums along one axis, keeping two dimensions: `Axis(0)` sums the
     /// rows into a 1 x n row (`C = 1ᵀ A`), `Axis(1)` the columns into an
     /// m x 1 column (`C = A 1`); `dA = G` broadcast back along that axis.
+    /// Forward mode: `Ċ = Ȧ summed along the axis`.
     SumAxis(NodeId, Axis),
     /// The means along one axis (as [`Op::SumAxis`], divided by the count
     /// `k` of entries summed); `dA = G / k` broadcast back along that axis.
+    /// Forward mode: `Ċ = Ȧ averaged along the axis`.
     MeanAxis(NodeId, Axis),
     /// The maxima along one axis (as [`Op::SumAxis`]); `dA = G` at each
     /// line's maximum and 0 elsewhere, split evenly among tied maxima (as
     /// `torch.amax`): `dA = G ⊙ [A = C] / (number of ties)`, broadcast back.
+    /// Forward mode: `Ċ = (Ȧ⊙[A = C]/(ties)) summed along the axis`.
     MaxAxis(NodeId, Axis),
     /// `s = ‖A‖_F = sqrt(Σᵢⱼ Aᵢⱼ²)`; `dA = g A / s`. At `A = 0` the norm is
     /// not differentiable and the subgradient `dA = 0` is used.
+    /// Forward mode: `ṡ = ⟨A, Ȧ⟩/||A||_F (0 at A = 0)`.
     FrobeniusNorm(NodeId),
     /// `s = Σᵢⱼ Aᵢⱼ²`; `dA = 2 g A`.
+    /// Forward mode: `ṡ = 2·⟨A, Ȧ⟩`.
     SumSquares(NodeId),
     /// `C = softmax(A)` row by row, `Cᵢⱼ = exp(Aᵢⱼ) / Σₖ exp(Aᵢₖ)`, computed
     /// stably by subtracting each row's maximum first; `dA = C ⊙ (G - (G ⊙ C) 1 1ᵀ)`:
     /// each row of `G` minus its `C`-weighted mean, times `C`.
+    /// Forward mode: `Ċ = C⊙(Ȧ - rowsum(C⊙Ȧ))`.
     Softmax(NodeId),
     /// `Y = A - log(Σⱼ exp(A)) 1ᵀ` row by row, computed stably by subtracting
     /// each row's maximum first; `dA = G - softmax(A) ⊙ (G 1) 1ᵀ` with
     /// `softmax(A) = exp(Y)`: each row of `G` minus its sum times the row's
     /// probabilities.
+    /// Forward mode: `Ẏ = Ȧ - rowsum(softmax(A)⊙Ȧ)`.
     LogSoftmax(NodeId),
     /// `s = -(1/m) Σᵢ log softmax(Z)ᵢ,yᵢ` for logits `Z` (m x k) and integer
     /// class labels `y`; `dZ = g (softmax(Z) - onehot(y)) / m`. The forward
     /// pass saves `softmax(Z)`, which it computes anyway, for the backward rule.
+    /// Forward mode: `ṡ = ⟨softmax(Z) - onehot(y), Ż⟩/m`.
     CrossEntropy {
         /// The m x k logits.
         logits: NodeId,
@@ -153,6 +185,7 @@ pub enum Op {
     /// `s = (1/N) Σ [max(Z, 0) - Z ⊙ T + log(1 + exp(-|Z|))]`, which is
     /// `-(1/N) Σ [T log σ(Z) + (1 - T) log(1 - σ(Z))]` computed without the
     /// overflow of `log σ`; `dZ = g (σ(Z) - T) / N`, `dT = -g Z / N`.
+    /// Forward mode: `ṡ = (⟨σ(Z) - T, Ż⟩ - ⟨Z, Ṫ⟩)/N`.
     BceWithLogits(NodeId, NodeId),
     /// An operation defined outside the engine; its forward and VJP are the
     /// [`CustomOp`]'s own.
@@ -250,6 +283,9 @@ pub struct OpSpec {
     pub operands: &'static [&'static str],
     /// The vector-Jacobian product as one line, in the notation of this module.
     pub vjp: &'static str,
+    /// The Jacobian-vector product (forward mode) as one line: `Ȧ` is the
+    /// tangent of operand `A`, `Ċ` that of the output.
+    pub jvp: &'static str,
     /// Where the op is not differentiable (see [`Kinks`]).
     pub kinks: Kinks,
     /// How its forward and backward work are counted (see [`CostRule`]).
@@ -266,77 +302,112 @@ impl OpSpec {
 
 /// Every op's row, in the order of [`OpKind`] (a compile-time assertion
 /// below holds the table complete and in order). Each row: the kind, its
-/// name, its operands' letters, its kinks and its cost rule; below, its VJP.
+/// name, its operands' letters, its kinks and its cost rule; below, its VJP
+/// and its JVP.
 #[rustfmt::skip]
 pub const SPECS: [OpSpec; OpKind::Custom as usize + 1] = [
     row(OpKind::Parameter,     "parameter",      &[],         Kinks::None,    CostRule::Free,
-        "leaf: receives its gradient"),
+        "leaf: receives its gradient",
+        "leaf: its tangent is given"),
     row(OpKind::Constant,      "constant",       &[],         Kinks::None,    CostRule::Free,
-        "leaf: no gradient"),
+        "leaf: no gradient",
+        "leaf: tangent 0"),
     row(OpKind::MatMul,        "matmul",         &["A", "B"], Kinks::None,    CostRule::MatMul,
-        "dA = G·Bᵀ, dB = Aᵀ·G"),
+        "dA = G·Bᵀ, dB = Aᵀ·G",
+        "Ċ = Ȧ·B + A·Ḃ"),
     row(OpKind::Transpose,     "transpose",      &["A"],      Kinks::None,    CostRule::Free,
-        "dA = Gᵀ"),
+        "dA = Gᵀ",
+        "Ċ = Ȧᵀ"),
     row(OpKind::Add,           "add",            &["A", "B"], Kinks::None,    CostRule::zip(1, [PASS_G, PASS_G]),
-        "dA = G, dB = G"),
+        "dA = G, dB = G",
+        "Ċ = Ȧ + Ḃ"),
     row(OpKind::Sub,           "sub",            &["A", "B"], Kinks::None,    CostRule::zip(1, [PASS_G, ON_G]),
-        "dA = G, dB = -G"),
+        "dA = G, dB = -G",
+        "Ċ = Ȧ - Ḃ"),
     row(OpKind::Neg,           "neg",            &["A"],      Kinks::None,    CostRule::map(1, ON_G),
-        "dA = -G"),
+        "dA = -G",
+        "Ċ = -Ȧ"),
     row(OpKind::Mul,           "mul",            &["A", "B"], Kinks::None,    CostRule::zip(1, [READS_ONE, READS_ONE]),
-        "dA = G⊙B, dB = G⊙A"),
+        "dA = G⊙B, dB = G⊙A",
+        "Ċ = Ȧ⊙B + A⊙Ḃ"),
     row(OpKind::Div,           "div",            &["A", "B"], Kinks::Pole(1), CostRule::zip(1, [READS_ONE, PerEntry::new(3, 2)]),
-        "dA = G/B, dB = -G⊙C/B"),
+        "dA = G/B, dB = -G⊙C/B",
+        "Ċ = (Ȧ - C⊙Ḃ)/B"),
     row(OpKind::Maximum,       "maximum",        &["A", "B"], Kinks::Tie,     CostRule::zip(1, [PerEntry::new(2, 2), PerEntry::new(2, 2)]),
-        "dA = G⊙([A > B] + ½[A = B]), dB = G⊙([B > A] + ½[A = B])"),
+        "dA = G⊙([A > B] + ½[A = B]), dB = G⊙([B > A] + ½[A = B])",
+        "Ċ = Ȧ⊙([A > B] + ½[A = B]) + Ḃ⊙([B > A] + ½[A = B])"),
     row(OpKind::Minimum,       "minimum",        &["A", "B"], Kinks::Tie,     CostRule::zip(1, [PerEntry::new(2, 2), PerEntry::new(2, 2)]),
-        "dA = G⊙([A < B] + ½[A = B]), dB = G⊙([B < A] + ½[A = B])"),
+        "dA = G⊙([A < B] + ½[A = B]), dB = G⊙([B < A] + ½[A = B])",
+        "Ċ = Ȧ⊙([A < B] + ½[A = B]) + Ḃ⊙([B < A] + ½[A = B])"),
     row(OpKind::Scale,         "scale",          &["A"],      Kinks::None,    CostRule::map(1, ON_G),
-        "dA = c·G"),
+        "dA = c·G",
+        "Ċ = c·Ȧ"),
     row(OpKind::AddScalar,     "add_scalar",     &["A"],      Kinks::None,    CostRule::map(1, PASS_G),
-        "dA = G"),
+        "dA = G",
+        "Ċ = Ȧ"),
     row(OpKind::Relu,          "relu",           &["A"],      Kinks::AtZero,  CostRule::map(1, READS_ONE),
-        "dA = G⊙[A > 0]"),
+        "dA = G⊙[A > 0]",
+        "Ċ = Ȧ⊙[A > 0]"),
     row(OpKind::Square,        "square",         &["A"],      Kinks::None,    CostRule::map(1, PerEntry::new(2, 1)),
-        "dA = 2·A⊙G"),
+        "dA = 2·A⊙G",
+        "Ċ = 2·A⊙Ȧ"),
     row(OpKind::Exp,           "exp",            &["A"],      Kinks::None,    CostRule::map(1, READS_ONE),
-        "dA = G⊙C"),
+        "dA = G⊙C",
+        "Ċ = C⊙Ȧ"),
     row(OpKind::Log,           "log",            &["A"],      Kinks::Pole(0), CostRule::map(1, READS_ONE),
-        "dA = G/A"),
+        "dA = G/A",
+        "Ċ = Ȧ/A"),
     row(OpKind::Sqrt,          "sqrt",           &["A"],      Kinks::Pole(0), CostRule::map(1, PerEntry::new(2, 1)),
-        "dA = G/(2·C)"),
+        "dA = G/(2·C)",
+        "Ċ = Ȧ/(2·C)"),
     row(OpKind::Abs,           "abs",            &["A"],      Kinks::AtZero,  CostRule::map(1, PerEntry::new(2, 1)),
-        "dA = G⊙sign(A) (0 at A = 0)"),
+        "dA = G⊙sign(A) (0 at A = 0)",
+        "Ċ = sign(A)⊙Ȧ"),
     row(OpKind::Tanh,          "tanh",           &["A"],      Kinks::None,    CostRule::map(1, PerEntry::new(3, 1)),
-        "dA = G⊙(1 - C²)"),
+        "dA = G⊙(1 - C²)",
+        "Ċ = (1 - C²)⊙Ȧ"),
     row(OpKind::Sigmoid,       "sigmoid",        &["A"],      Kinks::None,    CostRule::map(3, PerEntry::new(3, 1)),
-        "dA = G⊙C⊙(1 - C)"),
+        "dA = G⊙C⊙(1 - C)",
+        "Ċ = C⊙(1 - C)⊙Ȧ"),
     row(OpKind::Powf,          "powf",           &["A"],      Kinks::Power,   CostRule::map(1, PerEntry::new(3, 1)),
-        "dA = G⊙p·A^(p-1)"),
+        "dA = G⊙p·A^(p-1)",
+        "Ċ = p·A^(p-1)⊙Ȧ"),
     row(OpKind::Sum,           "sum",            &["A"],      Kinks::None,    CostRule::reduce((1, 0), (0, 0), false),
-        "dA = g·1"),
+        "dA = g·1",
+        "ṡ = Σ Ȧ"),
     row(OpKind::Mean,          "mean",           &["A"],      Kinks::None,    CostRule::reduce((1, 1), (0, 1), false),
-        "dA = g/(m·n)·1"),
+        "dA = g/(m·n)·1",
+        "ṡ = Σ Ȧ/(m·n)"),
     row(OpKind::SumAxis,       "sum_axis",       &["A"],      Kinks::None,    CostRule::axis((1, 0), 0, false),
-        "dA = G broadcast back along the axis"),
+        "dA = G broadcast back along the axis",
+        "Ċ = Ȧ summed along the axis"),
     row(OpKind::MeanAxis,      "mean_axis",      &["A"],      Kinks::None,    CostRule::axis((1, 1), 1, false),
-        "dA = G/k broadcast back along the axis"),
+        "dA = G/k broadcast back along the axis",
+        "Ċ = Ȧ averaged along the axis"),
     row(OpKind::MaxAxis,       "max_axis",       &["A"],      Kinks::MaxTie,  CostRule::axis((1, 0), 3, true),
-        "dA = G⊙[A = C]/(ties) broadcast back along the axis"),
+        "dA = G⊙[A = C]/(ties) broadcast back along the axis",
+        "Ċ = (Ȧ⊙[A = C]/(ties)) summed along the axis"),
     row(OpKind::FrobeniusNorm, "frobenius_norm", &["A"],      Kinks::NormTip, CostRule::reduce((2, 1), (2, 0), true),
-        "dA = g·A/||A||_F (0 at A = 0)"),
+        "dA = g·A/||A||_F (0 at A = 0)",
+        "ṡ = ⟨A, Ȧ⟩/||A||_F (0 at A = 0)"),
     row(OpKind::SumSquares,    "sum_squares",    &["A"],      Kinks::None,    CostRule::reduce((2, 0), (1, 1), true),
-        "dA = 2·g·A"),
+        "dA = 2·g·A",
+        "ṡ = 2·⟨A, Ȧ⟩"),
     row(OpKind::Softmax,       "softmax",        &["A"],      Kinks::None,    CostRule::rows((5, 0), 4),
-        "dA = C⊙(G - rowsum(G⊙C))"),
+        "dA = C⊙(G - rowsum(G⊙C))",
+        "Ċ = C⊙(Ȧ - rowsum(C⊙Ȧ))"),
     row(OpKind::LogSoftmax,    "log_softmax",    &["A"],      Kinks::None,    CostRule::rows((5, 2), 4),
-        "dA = G - softmax(A)⊙rowsum(G)"),
+        "dA = G - softmax(A)⊙rowsum(G)",
+        "Ẏ = Ȧ - rowsum(softmax(A)⊙Ȧ)"),
     row(OpKind::CrossEntropy,  "cross_entropy",  &["Z"],      Kinks::None,    CostRule::CrossEntropy,
-        "dZ = g·(softmax(Z) - onehot(y))/m"),
+        "dZ = g·(softmax(Z) - onehot(y))/m",
+        "ṡ = ⟨softmax(Z) - onehot(y), Ż⟩/m"),
     row(OpKind::BceWithLogits, "bce_with_logits", &["Z", "T"], Kinks::None,   CostRule::BceWithLogits,
-        "dZ = g·(σ(Z) - T)/N, dT = -g·Z/N"),
+        "dZ = g·(σ(Z) - T)/N, dT = -g·Z/N",
+        "ṡ = (⟨σ(Z) - T, Ż⟩ - ⟨Z, Ṫ⟩)/N"),
     row(OpKind::Custom,        "custom",         &[],         Kinks::Custom,  CostRule::NotCounted,
-        "the custom op's own"),
+        "the custom op's own",
+        "the custom op's own, if it has one"),
 ];
 
 /// One row of [`SPECS`].
@@ -347,12 +418,14 @@ const fn row(
     kinks: Kinks,
     cost: CostRule,
     vjp: &'static str,
+    jvp: &'static str,
 ) -> OpSpec {
     OpSpec {
         kind,
         name,
         operands,
         vjp,
+        jvp,
         kinks,
         cost,
     }
@@ -525,6 +598,12 @@ impl Op {
             }
             _ => self.spec().vjp,
         }
+    }
+
+    /// The Jacobian-vector product (forward mode) as one line
+    /// (`"Ċ = Ȧ·B + A·Ḃ"`).
+    pub fn jvp_rule(&self) -> &str {
+        self.spec().jvp
     }
 
     /// The name and the rule: `"matmul: dA = G·Bᵀ, dB = Aᵀ·G"`.

@@ -59,6 +59,16 @@ impl CustomOp for MatMulMissingTranspose {
     fn vjp(&self, inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
         vec![grad.dot(&inputs[1]), inputs[0].t().dot(&grad)]
     }
+
+    /// The forward rule is right: `Ċ = Ȧ·B + A·Ḃ`.
+    fn jvp(
+        &self,
+        inputs: &[ArrayView2<f64>],
+        _output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(tangents[0].dot(&inputs[1]) + inputs[0].dot(&tangents[1]))
+    }
 }
 
 /// `C = A + 1 b` (a 1 x n bias added to every row) with the bias gradient
@@ -89,6 +99,16 @@ impl CustomOp for BiasNotSummed {
         let first_row = grad.row(0).to_owned().insert_axis(Axis(0));
         vec![grad.to_owned(), first_row]
     }
+
+    /// The forward rule is right: `Ċ = Ȧ + ḃ`.
+    fn jvp(
+        &self,
+        _inputs: &[ArrayView2<f64>],
+        _output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(&tangents[0] + &tangents[1])
+    }
 }
 
 /// `C = A - B` with the sign of `dB` flipped.
@@ -116,6 +136,16 @@ impl CustomOp for SubFlippedSign {
 
     fn vjp(&self, _inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
         vec![grad.to_owned(), grad.to_owned()]
+    }
+
+    /// The forward rule is right: `Ċ = Ȧ - Ḃ`.
+    fn jvp(
+        &self,
+        _inputs: &[ArrayView2<f64>],
+        _output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(&tangents[0] - &tangents[1])
     }
 }
 
@@ -168,6 +198,20 @@ impl CustomOp for ShiftedReluOutputMask {
             )
         })
     }
+
+    /// The forward rule is right: `Ċ = Ȧ ⊙ [A > t]`.
+    fn jvp(
+        &self,
+        inputs: &[ArrayView2<f64>],
+        _output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(
+            Zip::from(&inputs[0])
+                .and(&tangents[0])
+                .map_collect(|&a, &da| if a > self.floor { da } else { 0.0 }),
+        )
+    }
 }
 
 /// The Gram matrix `C = Aᵀ A`, whose rule assigns where it should add.
@@ -205,6 +249,16 @@ impl CustomOp for GramAssigned {
         }
         vec![grad_a]
     }
+
+    /// The forward rule is right: `Ċ = Ȧᵀ·A + Aᵀ·Ȧ`.
+    fn jvp(
+        &self,
+        inputs: &[ArrayView2<f64>],
+        _output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(tangents[0].t().dot(&inputs[0]) + inputs[0].t().dot(&tangents[0]))
+    }
 }
 
 /// Row-wise log-softmax, `Y = A - log(Σⱼ exp(A)) 1ᵀ`, without the softmax
@@ -233,6 +287,19 @@ impl CustomOp for LogSoftmaxWithoutSoftmax {
 
     fn vjp(&self, _inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
         vec![grad.to_owned()]
+    }
+
+    /// The forward rule is right: `Ẏ = Ȧ - rowsum(softmax(A) ⊙ Ȧ)`, with `softmax(A) = exp(Y)`.
+    fn jvp(
+        &self,
+        _inputs: &[ArrayView2<f64>],
+        output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        let weighted = (&output.mapv(f64::exp) * &tangents[0])
+            .sum_axis(Axis(1))
+            .insert_axis(Axis(1));
+        Some(&tangents[0] - &weighted)
     }
 }
 
@@ -267,6 +334,18 @@ impl CustomOp for NormMissingDivision {
     fn kink(&self, inputs: &[ArrayView2<f64>], operand: usize, _element: (usize, usize), step: f64) -> Option<String> {
         near_norm_tip(inputs[operand], step)
     }
+
+    /// The forward rule is right: `ṡ = ⟨A, Ȧ⟩ / ‖A‖`.
+    fn jvp(
+        &self,
+        inputs: &[ArrayView2<f64>],
+        output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        let norm = output[[0, 0]];
+        let inner = (&inputs[0] * &tangents[0]).sum();
+        Some(ndarray::array![[if norm == 0.0 { 0.0 } else { inner / norm }]])
+    }
 }
 
 /// `C = A + b` with `b` an m x 1 column added to every column of the
@@ -299,6 +378,16 @@ impl CustomOp for BroadcastNotReduced {
         let first_column = grad.column(0).to_owned().insert_axis(Axis(1));
         vec![grad.to_owned(), first_column]
     }
+
+    /// The forward rule is right: `Ċ = Ȧ + ḃ`.
+    fn jvp(
+        &self,
+        _inputs: &[ArrayView2<f64>],
+        _output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(&tangents[0] + &tangents[1])
+    }
 }
 
 /// The logistic sigmoid `C = σ(A)` with the derivative `σ` where `σ(1 - σ)`
@@ -328,6 +417,20 @@ impl CustomOp for SigmoidMissingOneMinus {
     fn vjp(&self, _inputs: &[ArrayView2<f64>], output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
         vec![&grad * &output]
     }
+
+    /// The forward rule is right: `Ċ = C ⊙ (1 - C) ⊙ Ȧ`.
+    fn jvp(
+        &self,
+        _inputs: &[ArrayView2<f64>],
+        output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(
+            Zip::from(&output)
+                .and(&tangents[0])
+                .map_collect(|&c, &da| c * (1.0 - c) * da),
+        )
+    }
 }
 
 /// The natural logarithm `C = log(A)` with its rule forgetting the `1/A`.
@@ -354,6 +457,16 @@ impl CustomOp for LogMissingReciprocal {
 
     fn vjp(&self, _inputs: &[ArrayView2<f64>], _output: ArrayView2<f64>, grad: ArrayView2<f64>) -> Vec<Array2<f64>> {
         vec![grad.to_owned()]
+    }
+
+    /// The forward rule is right: `Ċ = Ȧ / A`.
+    fn jvp(
+        &self,
+        inputs: &[ArrayView2<f64>],
+        _output: ArrayView2<f64>,
+        tangents: &[ArrayView2<f64>],
+    ) -> Option<Array2<f64>> {
+        Some(&tangents[0] / &inputs[0])
     }
 }
 

@@ -62,7 +62,36 @@ fn the_report_reads_as_the_docs_show_it() {
     assert!(text.contains("FAIL node #5 sub_flipped_sign recorded at"), "{text}");
     assert!(text.contains("rule:  sub_flipped_sign: dA = G, dB = G"), "{text}");
     assert!(text.contains("worst: d(node #4)"), "{text}");
-    assert_eq!(text.matches("FAIL").count(), 2, "{text}"); // the whole check, then one node
+    assert_eq!(text.matches("FAIL node").count(), 1, "{text}"); // one node blamed
+    assert!(text.contains("why:   sign flipped"), "{text}");
+    assert!(text.contains("whole-function adjoint test: FAILED"), "{text}");
+    assert!(text.contains("     adjoint test FAILED: ⟨u, J v⟩ = "), "{text}");
+}
+
+#[test]
+fn the_adjoint_test_catches_every_bug_with_no_step_size() {
+    // Each exhibit's forward rule (its JVP) is right and its VJP wrong, so
+    // ⟨u, J v⟩ and ⟨Jᵀ u, v⟩ disagree, by far more than rounding.
+    for (bug, seed, diagnosis) in every_diagnosis(Variant::Buggy) {
+        let whole = diagnosis.adjoint.expect("every exhibit has a JVP rule");
+        assert!(!whole.passed() && whole.gap > 1e-4, "{bug} seed {seed}: {whole}");
+        let node = diagnosis
+            .local
+            .nodes
+            .iter()
+            .find(|node| node.op == bug.op_name())
+            .unwrap_or_else(|| panic!("{bug}: the buggy node is checked"));
+        let test = node.adjoint.expect("a JVP rule");
+        assert!(!test.passed() && test.gap > 1e-4, "{bug} seed {seed}: {test}");
+    }
+    // And with the correct built-ins in place every side agrees to rounding.
+    for (bug, seed, diagnosis) in every_diagnosis(Variant::Correct) {
+        let whole = diagnosis.adjoint.expect("built-in ops have JVP rules");
+        assert!(whole.gap < 1e-13, "{bug} seed {seed}: {whole}");
+        let (gap, tested) = diagnosis.local.max_adjoint_gap();
+        assert_eq!(tested, diagnosis.local.nodes.len());
+        assert!(gap < 1e-13, "{bug} seed {seed}: largest node gap {gap:e}");
+    }
 }
 
 #[test]

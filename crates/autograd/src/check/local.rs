@@ -20,6 +20,7 @@ use std::panic::Location;
 use ndarray::{Array2, ArrayView2, Zip};
 
 use crate::backward::{SweepObserver, node_vjp};
+use crate::check::adjoint::{AdjointTest, node_adjoint_test};
 use crate::check::kink::{Kink, kink};
 use crate::check::pattern::{Pattern, adjoint_pattern, pattern};
 use crate::check::random::SplitMix64;
@@ -90,12 +91,16 @@ pub struct NodeCheck {
     /// Why the rule is wrong, when the worst operand's mistake has a
     /// recognisable shape (see [`Pattern`]); `None` when it passes.
     pub pattern: Option<Pattern>,
+    /// The adjoint test of the node's VJP against its JVP (see
+    /// [`AdjointTest`]); `None` for a custom op without a JVP rule.
+    pub adjoint: Option<AdjointTest>,
 }
 
 impl NodeCheck {
-    /// Whether every compared element agrees.
+    /// Whether every compared element agrees and the adjoint test (when
+    /// there is one) passes.
     pub fn passed(&self) -> bool {
-        self.failed == 0
+        self.failed == 0 && self.adjoint.is_none_or(|test| test.passed())
     }
 
     /// The node id of the operand the worst element belongs to.
@@ -142,6 +147,16 @@ impl LocalReport {
     /// The largest relative error over all nodes.
     pub fn max_rel_error(&self) -> f64 {
         self.nodes.iter().map(|node| node.max_rel_error).fold(0.0, f64::max)
+    }
+
+    /// The largest adjoint-test gap over the nodes that have the test (a NaN
+    /// gap counts as infinite), and how many have it.
+    pub fn max_adjoint_gap(&self) -> (f64, usize) {
+        let gaps = self.nodes.iter().filter_map(|node| node.adjoint.map(|test| test.gap));
+        gaps.fold((0.0, 0), |(worst, count), gap| {
+            let gap = if gap.is_nan() { f64::INFINITY } else { gap };
+            (worst.max(gap), count + 1)
+        })
     }
 }
 
@@ -219,6 +234,7 @@ impl LocalCheck {
             worst: None,
             kinks: Vec::new(),
             pattern: None,
+            adjoint: None,
         };
         let mut worst_ratio = -1.0;
         // Per operand: the analytic contribution, and the numeric one (NaN where skipped).
@@ -290,7 +306,8 @@ impl LocalCheck {
             }
             compared.push((analytic, numeric));
         }
-        if let Some(worst) = check.worst.filter(|_| !check.passed()) {
+        check.adjoint = node_adjoint_test(tape, node, &adjoint, node.index() as u64);
+        if let Some(worst) = check.worst.filter(|_| check.failed > 0) {
             let (analytic, numeric) = &compared[worst.input];
             check.pattern = if ignores_adjoint(tape, node, &adjoint, analytic, worst.input) {
                 Some(Pattern::IgnoresAdjoint)
@@ -364,6 +381,12 @@ impl fmt::Display for NodeCheck {
         if let Some(pattern) = self.pattern {
             writeln!(f, "     why:   {pattern}")?;
         }
+        match self.adjoint {
+            Some(test) if !test.passed() => writeln!(f, "     adjoint test FAILED: {test}")?,
+            Some(test) if !self.passed() => writeln!(f, "     adjoint test: {test}")?,
+            None if !self.passed() => writeln!(f, "     adjoint test: not run (the custom op has no JVP rule)")?,
+            _ => {}
+        }
         write!(f, "     {} of {} elements disagree", self.failed, self.compared)?;
         for kink in &self.kinks {
             write!(
@@ -381,9 +404,11 @@ impl fmt::Display for LocalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let failures = self.failures().count();
         let kinks = self.kinks().count();
+        let (gap, tested) = self.max_adjoint_gap();
         write!(
             f,
-            "localised check: {failures} of {} nodes fail ({} elements compared, {kinks} at a kink, skipped)",
+            "localised check: {failures} of {} nodes fail ({} elements compared, {kinks} at a kink, skipped; \
+             adjoint test on {tested} nodes, largest gap {gap:.1e})",
             self.nodes.len(),
             self.compared()
         )?;

@@ -41,6 +41,7 @@ use crate::gradcheck::{GradCheckError, GradCheckReport};
 use crate::tape::Tape;
 use crate::var::Var;
 
+mod adjoint;
 mod cases;
 mod kink;
 mod local;
@@ -48,6 +49,7 @@ mod pattern;
 pub(crate) mod random;
 mod sweep;
 
+pub use adjoint::{ADJOINT_TOLERANCE, AdjointTest, adjoint_test};
 pub use cases::{Case, MAX_SIDE, OpCase, builtin_ops, cases_of};
 pub use kink::{Kink, Kinks, NORM_TIP_RADIUS_IN_STEPS, POLE_RADIUS_IN_STEPS, kink, kinks_on_tape, near_norm_tip};
 pub use local::{Adjoint, LocalCheck, LocalReport, NodeCheck};
@@ -61,12 +63,16 @@ pub struct Diagnosis {
     pub whole: Result<GradCheckReport, GradCheckError>,
     /// Every node's VJP on its own.
     pub local: LocalReport,
+    /// The adjoint test of the whole function (`None` when a custom op on
+    /// the way has no JVP rule).
+    pub adjoint: Option<AdjointTest>,
 }
 
 impl Diagnosis {
-    /// Whether both checks pass.
+    /// Whether every check passes: the whole function, each node, and the
+    /// whole function's adjoint test (when there is one).
     pub fn passed(&self) -> bool {
-        self.whole.is_ok() && self.local.passed()
+        self.whole.is_ok() && self.local.passed() && self.adjoint.is_none_or(|test| test.passed())
     }
 }
 
@@ -87,8 +93,9 @@ impl LocalCheck {
             }
         };
         Diagnosis {
-            whole: self.tolerance.run(f, inputs),
+            whole: self.tolerance.run(&f, inputs),
             local,
+            adjoint: adjoint_test(&f, inputs, 0),
         }
     }
 }
@@ -103,6 +110,11 @@ impl fmt::Display for Diagnosis {
                 report.elements, report.max_abs_error, report.max_rel_error
             )?,
             Err(error) => writeln!(f, "whole-function check: FAILED: {error}")?,
+        }
+        match self.adjoint {
+            Some(test) if test.passed() => writeln!(f, "whole-function adjoint test: passed (gap {:.1e})", test.gap)?,
+            Some(test) => writeln!(f, "whole-function adjoint test: FAILED: {test}")?,
+            None => writeln!(f, "whole-function adjoint test: not run (a custom op has no JVP rule)")?,
         }
         write!(f, "{}", self.local)
     }
