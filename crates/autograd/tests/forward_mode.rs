@@ -104,7 +104,7 @@ fn a_custom_op_without_a_jvp_is_a_clear_error() {
     let error = try_jvp(
         |tape, x| tape.custom(Triple, &[x[0]]).sum(),
         std::slice::from_ref(&x),
-        &[x.clone()],
+        std::slice::from_ref(&x),
     )
     .unwrap_err();
     assert!(
