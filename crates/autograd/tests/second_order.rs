@@ -73,45 +73,32 @@ fn the_recorded_sweep_gives_the_numeric_sweeps_numbers_on_the_experiments_losses
     let a = uniform(&mut rng, 12, 4);
     let mask = Array2::from_shape_simple_fn((12, 4), || f64::from(u8::from(rng.random_range(0.0..1.0) < 0.8)));
     let factors = [uniform(&mut rng, 12, 2), uniform(&mut rng, 4, 2)];
-    let checks: Vec<(&str, Box<dyn Fn() -> (Vec<Array2<f64>>, Vec<Array2<f64>>)>)> = vec![
+    let product = |tape: &Tape, x: &[Var<'_>]| tape.constant(&a) - x[0].matmul(x[1].t());
+    let mut checks = vec![
         (
             "norm loss",
-            Box::new(|| {
-                both_sweeps(
-                    |tape, x| (tape.constant(&a) - x[0].matmul(x[1].t())).frobenius_norm(),
-                    &factors,
-                )
-            }),
+            both_sweeps(|tape, x| product(tape, x).frobenius_norm(), &factors),
         ),
         (
             "squared loss",
-            Box::new(|| {
-                both_sweeps(
-                    |tape, x| (tape.constant(&a) - x[0].matmul(x[1].t())).sum_squares(),
-                    &factors,
-                )
-            }),
+            both_sweeps(|tape, x| product(tape, x).sum_squares(), &factors),
         ),
         (
             "masked norm",
-            Box::new(|| {
-                both_sweeps(
-                    |tape, x| ((tape.constant(&a) - x[0].matmul(x[1].t())) * tape.constant(&mask)).frobenius_norm(),
-                    &factors,
-                )
-            }),
+            both_sweeps(
+                |tape, x| (product(tape, x) * tape.constant(&mask)).frobenius_norm(),
+                &factors,
+            ),
         ),
         (
             "masked squared + l2",
-            Box::new(|| {
-                both_sweeps(
-                    |tape, x| {
-                        let fit = ((tape.constant(&a) - x[0].matmul(x[1].t())) * tape.constant(&mask)).sum_squares();
-                        fit + (x[0].sum_squares() + x[1].sum_squares()).scale(0.5)
-                    },
-                    &factors,
-                )
-            }),
+            both_sweeps(
+                |tape, x| {
+                    let fit = (product(tape, x) * tape.constant(&mask)).sum_squares();
+                    fit + (x[0].sum_squares() + x[1].sum_squares()).scale(0.5)
+                },
+                &factors,
+            ),
         ),
     ];
     let x = uniform(&mut rng, 16, 4);
@@ -122,15 +109,17 @@ fn the_recorded_sweep_gives_the_numeric_sweeps_numbers_on_the_experiments_losses
         uniform(&mut rng, 12, 3),
         uniform(&mut rng, 1, 3),
     ];
-    let mlp = both_sweeps(
-        |tape, w| {
-            let hidden = tape.constant(&x).matmul(w[0]).add_bias(w[1]).relu();
-            hidden.matmul(w[2]).add_bias(w[3]).cross_entropy(&labels)
-        },
-        &net,
-    );
-    for (name, check) in checks.iter().map(|(name, f)| (*name, f())).chain([("mlp", mlp)]) {
-        let (numeric, recorded) = check;
+    checks.push((
+        "mlp",
+        both_sweeps(
+            |tape, w| {
+                let hidden = tape.constant(&x).matmul(w[0]).add_bias(w[1]).relu();
+                hidden.matmul(w[2]).add_bias(w[3]).cross_entropy(&labels)
+            },
+            &net,
+        ),
+    ));
+    for (name, (numeric, recorded)) in checks {
         for (n, r) in numeric.iter().zip(&recorded) {
             let difference = relative_difference(r, n);
             assert!(difference <= 1e-14, "{name}: {difference:e}");
