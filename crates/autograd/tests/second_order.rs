@@ -63,6 +63,11 @@ fn the_recorded_sweep_gives_the_numeric_sweeps_numbers_on_every_op() {
     println!("every op, {SEEDS} seeds: the two sweeps differ by at most {worst:.1e} relative");
 }
 
+/// `A - U Vᵀ`, the factorisation's residual.
+fn residual<'t>(tape: &'t Tape, a: &Array2<f64>, x: &[Var<'t>]) -> Var<'t> {
+    tape.constant(a) - x[0].matmul(x[1].t())
+}
+
 /// The experiments' losses on small random data: the factorisation (norm,
 /// squared, masked, with a penalty) and a ReLU MLP with cross-entropy.
 #[test]
@@ -73,20 +78,19 @@ fn the_recorded_sweep_gives_the_numeric_sweeps_numbers_on_the_experiments_losses
     let a = uniform(&mut rng, 12, 4);
     let mask = Array2::from_shape_simple_fn((12, 4), || f64::from(u8::from(rng.random_range(0.0..1.0) < 0.8)));
     let factors = [uniform(&mut rng, 12, 2), uniform(&mut rng, 4, 2)];
-    let product = |tape: &Tape, x: &[Var<'_>]| tape.constant(&a) - x[0].matmul(x[1].t());
     let mut checks = vec![
         (
             "norm loss",
-            both_sweeps(|tape, x| product(tape, x).frobenius_norm(), &factors),
+            both_sweeps(|tape, x| residual(tape, &a, x).frobenius_norm(), &factors),
         ),
         (
             "squared loss",
-            both_sweeps(|tape, x| product(tape, x).sum_squares(), &factors),
+            both_sweeps(|tape, x| residual(tape, &a, x).sum_squares(), &factors),
         ),
         (
             "masked norm",
             both_sweeps(
-                |tape, x| (product(tape, x) * tape.constant(&mask)).frobenius_norm(),
+                |tape, x| (residual(tape, &a, x) * tape.constant(&mask)).frobenius_norm(),
                 &factors,
             ),
         ),
@@ -94,7 +98,7 @@ fn the_recorded_sweep_gives_the_numeric_sweeps_numbers_on_the_experiments_losses
             "masked squared + l2",
             both_sweeps(
                 |tape, x| {
-                    let fit = (product(tape, x) * tape.constant(&mask)).sum_squares();
+                    let fit = (residual(tape, &a, x) * tape.constant(&mask)).sum_squares();
                     fit + (x[0].sum_squares() + x[1].sum_squares()).scale(0.5)
                 },
                 &factors,
