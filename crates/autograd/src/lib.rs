@@ -47,6 +47,7 @@
 pub mod anomaly;
 mod backward;
 pub mod check;
+pub mod curvature;
 pub mod custom;
 mod forward;
 pub mod forward_mode;

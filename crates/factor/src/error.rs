@@ -74,6 +74,18 @@ pub enum FactorError {
     /// The L2 penalty is negative or not finite.
     #[error("the L2 penalty must be a finite number of at least 0, got {0}")]
     Penalty(f64),
+    /// Starting factors whose shapes do not fit the matrix and the rank.
+    #[error("starting factors of shapes {u:?} and {v:?} do not fit a {target:?} matrix at rank {rank}")]
+    FactorShapes {
+        /// U's shape.
+        u: (usize, usize),
+        /// V's shape.
+        v: (usize, usize),
+        /// The matrix's shape.
+        target: (usize, usize),
+        /// The rank.
+        rank: usize,
+    },
     /// The hold-out fraction is not strictly between 0 and 1.
     #[error("the hold-out fraction must be strictly between 0 and 1, got {0}")]
     HoldoutFraction(f64),

@@ -25,6 +25,7 @@
 
 mod completion;
 mod config;
+mod curvature;
 mod error;
 mod loss;
 mod svd;
@@ -33,10 +34,11 @@ mod validate;
 
 pub use completion::{Completion, LabExample, column_mean_baseline, complete, holdout_mask, rmse};
 pub use config::Config;
+pub use curvature::{CURVATURE_TOLERANCE, Certificate, Escape, Verdict, certify, escape};
 pub use error::{Divergence, FactorError, NonFinite};
 pub use loss::{Loss, record_loss};
 pub use svd::{
     Diagnosis, LEVEL_TOLERANCE, SvdReference, ZERO_TOLERANCE, diagnose, residual_levels, singular_values, truncated_svd,
 };
-pub use train::{RecordedStep, Trained, frobenius_distance, initial_factors, record_step, train};
+pub use train::{RecordedStep, Trained, frobenius_distance, initial_factors, record_step, train, train_from};
 pub use validate::{validate_mask, validate_matrix, validate_rank};

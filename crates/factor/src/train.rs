@@ -134,14 +134,38 @@ pub fn record_step<'t>(
 /// Invalid inputs ([`FactorError`]'s first variants) before any training;
 /// [`FactorError::Diverged`] if the loss or a gradient stops being finite.
 pub fn train(target: &Array2<f64>, mask: Option<&Array2<f64>>, config: &Config) -> Result<Trained, FactorError> {
+    let (u, v) = initial_factors(target.nrows(), target.ncols(), config);
+    train_from(target, mask, config, u, v)
+}
+
+/// [`train`] from given factors instead of [`initial_factors`]: to continue
+/// a run, or to start from a point of one's choosing (a step off a saddle,
+/// see [`escape`](crate::escape)).
+///
+/// # Errors
+/// As [`train`]; also if `u` and `v` do not have the shapes m x r and n x r.
+pub fn train_from(
+    target: &Array2<f64>,
+    mask: Option<&Array2<f64>>,
+    config: &Config,
+    mut u: Array2<f64>,
+    mut v: Array2<f64>,
+) -> Result<Trained, FactorError> {
     validate_matrix(target)?;
     let (rows, cols) = target.dim();
     config.validate(rows, cols)?;
     if let Some(mask) = mask {
         validate_mask(mask, target)?;
     }
+    if u.dim() != (rows, config.rank) || v.dim() != (cols, config.rank) {
+        return Err(FactorError::FactorShapes {
+            u: u.dim(),
+            v: v.dim(),
+            target: (rows, cols),
+            rank: config.rank,
+        });
+    }
 
-    let (mut u, mut v) = initial_factors(rows, cols, config);
     let target: ArcArray2<f64> = target.to_shared();
     let mask: Option<ArcArray2<f64>> = mask.map(Array2::to_shared);
 
