@@ -118,7 +118,14 @@ pub fn certify(
         let tape = Tape::new();
         let (pu, pv) = (tape.parameter(u), tape.parameter(v));
         let mask = mask.as_ref().map(|m| tape.constant(m));
-        let grads = tape.backward(record_loss(tape.constant(&target), pu, pv, config.loss, mask, config.l2));
+        let grads = tape.backward(record_loss(
+            tape.constant(&target),
+            pu,
+            pv,
+            config.loss,
+            mask,
+            config.l2,
+        ));
         (grads[pu].iter().chain(grads[pv].iter()).map(|g| g * g).sum::<f64>()).sqrt()
     };
     let scale = max.value.abs().max(min.value.abs()).max(f64::MIN_POSITIVE);

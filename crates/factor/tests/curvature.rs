@@ -77,7 +77,11 @@ fn the_reports_end_point_is_a_certified_saddle_and_a_step_off_it_descends() {
 
     // SGD lr 0.01 for 1000 more epochs: on from the step, stuck without it.
     let escaped = escape(&a, None, &trained.u, &trained.v, &certificate, &report).unwrap();
-    assert!(escaped.residual_after_step < escaped.residual_before - 0.3, "{}", escaped.residual_after_step);
+    assert!(
+        escaped.residual_after_step < escaped.residual_before - 0.3,
+        "{}",
+        escaped.residual_after_step
+    );
     assert!(escaped.residual_end < 5.0, "{}", escaped.residual_end);
     assert!(escaped.without_step.residual(&a) > 7.1);
 
@@ -85,5 +89,9 @@ fn the_reports_end_point_is_a_certified_saddle_and_a_step_off_it_descends() {
     let faster = Config { lr: 0.1, ..report };
     let escaped = escape(&a, None, &trained.u, &trained.v, &certificate, &faster).unwrap();
     let bound = truncated_svd(&a, 2).unwrap().residual;
-    assert!(escaped.residual_end <= bound * 1.0001, "{} vs {bound}", escaped.residual_end);
+    assert!(
+        escaped.residual_end <= bound * 1.0001,
+        "{} vs {bound}",
+        escaped.residual_end
+    );
 }
