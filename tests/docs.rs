@@ -320,8 +320,9 @@ fn every_block_of_output_is_what_its_command_prints() {
     let (blocks, _) = all_blocks();
     let bless = std::env::var_os(BLESS).is_some();
     let mut runs = Runs::default();
-    let (mut failures, mut rewrites): (Vec<String>, HashMap<PathBuf, Vec<(Block, String)>>) =
-        (Vec::new(), HashMap::new());
+    let mut failures: Vec<String> = Vec::new();
+    // Per document, each block to rewrite with its new text.
+    let mut rewrites: HashMap<PathBuf, Vec<(Block, String)>> = HashMap::new();
     for block in blocks {
         let Ok(Marker::Output(source)) = &block.marker else {
             continue;
