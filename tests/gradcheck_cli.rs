@@ -5,7 +5,7 @@ mod common;
 use adlab::autograd::check::builtin_ops;
 use adlab::autograd::zoo::Bug;
 use adlab::experiments::gradcheck::ExperimentLoss;
-use common::{Run, assert_documented, run};
+use common::{Run, run};
 
 fn gradcheck(args: &[&str]) -> Run {
     run("gradcheck", args)
@@ -40,14 +40,6 @@ fn the_table_covers_every_op_and_loss_and_passes() {
         let rel = row["max_rel_error"].as_f64().unwrap();
         assert!((0.0..1e-5).contains(&rel), "{row}");
     }
-}
-
-#[test]
-fn chapter_4_shows_the_default_table_as_printed() {
-    let run = gradcheck(&[]).success();
-    // Its rows, case counts and verdicts; the errors themselves are rounding
-    // (1e-10 to 1e-6) and differ between CPUs, so only their sign is held.
-    assert_documented("docs/04-checking-gradients.md", "200 seeded cases", &run.stdout, 1.0);
 }
 
 #[test]
@@ -89,9 +81,6 @@ fn the_zoo_shows_every_bug_caught_and_blamed() {
     );
     assert!(stdout.contains("FAIL node #5 sub_flipped_sign recorded at"), "{stdout}");
     assert!(stdout.contains("correct rule: dA = G, dB = -G"), "{stdout}");
-    // Chapter 4 shows the second exhibit as printed (its finite differences
-    // to six digits: the last ones depend on the CPU's rounding).
-    assert_documented("docs/04-checking-gradients.md", "bug 2: ", stdout, 1e-6);
     let json = run.json();
     let zoo = json["zoo"].as_array().unwrap();
     assert_eq!(zoo.len(), Bug::ALL.len());

@@ -175,72 +175,207 @@ pub fn corpus() -> PathBuf {
     PathBuf::from("tests/data/bad")
 }
 
-/// Every line of the `text` block in `doc` whose first line starts with
-/// `first` appears among the lines of `stdout` (the block may show only some
-/// of them): the same text, and the same numbers to a relative `tolerance`.
-/// Digits at rounding level (a finite difference's last places, errors of
-/// 1e-9) may differ on a CPU whose matrix kernels round differently, so a
-/// caller passes a tolerance that covers what the doc's claim rests on.
-pub fn assert_documented(doc: &str, first: &str, stdout: &str, tolerance: f64) {
-    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
-    let block = text
-        .split("```text\n")
-        .skip(1)
-        .find(|block| block.starts_with(first))
-        .unwrap_or_else(|| panic!("{doc} has no text block starting with {first:?}"));
-    let block = &block[..block.find("```").unwrap()];
-    let printed: Vec<(String, Vec<f64>)> = stdout.lines().map(split_numbers).collect();
-    for line in block.lines() {
-        let (shape, numbers) = split_numbers(line);
-        let close = |(other_shape, other): &(String, Vec<f64>)| {
-            *other_shape == shape
-                && numbers
-                    .iter()
-                    .zip(other)
-                    .all(|(a, b)| (a - b).abs() <= tolerance * a.abs().max(b.abs()))
-        };
-        assert!(
-            printed.iter().any(close),
-            "{doc} shows a line the bin does not print (numbers to {tolerance:e}):\n{line}\n\nprinted:\n{stdout}"
-        );
+/// Asserts that `block`, a doc's copy of what a bin printed, agrees with
+/// `printed`, what it prints now (see [`documented_difference`]).
+#[track_caller]
+pub fn assert_documented(block: &str, printed: &str, tolerance: f64) {
+    if let Some(difference) = documented_difference(block, printed, tolerance) {
+        panic!("{difference}");
     }
 }
 
-/// The line with every number replaced by `#`, and the numbers.
-fn split_numbers(line: &str) -> (String, Vec<f64>) {
-    let chars: Vec<char> = line.chars().collect();
-    let (mut shape, mut numbers, mut i) = (String::new(), Vec::new(), 0);
-    while i < chars.len() {
-        let signed = chars[i] == '-'
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
-            && (i == 0 || !chars[i - 1].is_alphanumeric());
-        if !(chars[i].is_ascii_digit() || signed) {
-            shape.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
-            i += 1;
-        }
-        if i + 1 < chars.len() && chars[i] == 'e' && (chars[i + 1].is_ascii_digit() || chars[i + 1] == '-') {
-            i += 2;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-        }
-        let text: String = chars[start..i].iter().collect();
-        match text.trim_end_matches('.').parse::<f64>() {
-            Ok(number) => {
-                shape.push('#');
-                numbers.push(number);
-                if text.ends_with('.') {
-                    shape.push('.');
-                }
-            }
-            Err(_) => shape.push_str(&text),
+/// Where `block`, a doc's copy of what a bin printed, no longer agrees with
+/// `printed`, what the bin prints now; `None` when it agrees.
+///
+/// The block may show an excerpt: a line `...` stands for lines left out,
+/// and each run of lines between such lines must appear in `printed` as a
+/// run of consecutive lines, the runs in the block's order. Two lines agree
+/// when their text without the numbers is the same (trailing spaces aside)
+/// and their numbers agree: integers (counts, sizes, seeds, node numbers)
+/// exactly, other numbers to the relative `tolerance` (0: as printed), and
+/// a number followed by a unit of time (`0.01 s`, `3.6 µs`) not at all,
+/// since wall-clock times change from run to run.
+pub fn documented_difference(block: &str, printed: &str, tolerance: f64) -> Option<String> {
+    let printed: Vec<&str> = printed.lines().collect();
+    let mut from = 0;
+    for run in excerpt_runs(block) {
+        match find_run(&run, &printed, from, tolerance) {
+            Some(start) => from = start + run.len(),
+            None => return Some(explain_missing_run(&run, &printed[from..], tolerance)),
         }
     }
-    (shape, numbers)
+    None
+}
+
+/// The runs of consecutive lines of an excerpt: its lines split at the
+/// lines `...` (left out), empty runs dropped.
+pub fn excerpt_runs(block: &str) -> Vec<Vec<&str>> {
+    let mut runs = vec![Vec::new()];
+    for line in block.lines() {
+        if line.trim() == "..." {
+            runs.push(Vec::new());
+        } else {
+            runs.last_mut().expect("one run at least").push(line);
+        }
+    }
+    runs.retain(|run| !run.is_empty());
+    runs
+}
+
+/// The first position at or after `from` where `run` appears in `printed`.
+pub fn find_run(run: &[&str], printed: &[&str], from: usize, tolerance: f64) -> Option<usize> {
+    let last_start = printed.len().checked_sub(run.len())?;
+    (from..=last_start).find(|&start| {
+        run.iter()
+            .zip(&printed[start..])
+            .all(|(shown, line)| lines_agree(shown, line, tolerance))
+    })
+}
+
+/// Whether a line the doc shows agrees with a printed line.
+pub fn lines_agree(shown: &str, printed: &str, tolerance: f64) -> bool {
+    let (shown, printed) = (PrintedLine::parse(shown), PrintedLine::parse(printed));
+    shown.shape == printed.shape
+        && shown
+            .numbers
+            .iter()
+            .zip(&printed.numbers)
+            .all(|(a, b)| a.agrees(b, tolerance))
+}
+
+/// Whether two lines have the same words once their numbers are taken out
+/// (however many spaces separate them: a sign can shift a column).
+pub fn same_shape(a: &str, b: &str) -> bool {
+    let words = |line: &str| {
+        PrintedLine::parse(line)
+            .shape
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    words(a) == words(b)
+}
+
+/// How many numbers two lines share, place by place (see [`lines_agree`]).
+pub fn numbers_in_common(a: &str, b: &str, tolerance: f64) -> usize {
+    let (a, b) = (PrintedLine::parse(a), PrintedLine::parse(b));
+    a.numbers
+        .iter()
+        .zip(&b.numbers)
+        .filter(|(x, y)| x.agrees(y, tolerance))
+        .count()
+}
+
+/// Why a run of the doc's lines is not in the printed text: its first line
+/// that is printed nowhere, with the nearest printed line of the same text
+/// but other numbers if there is one.
+fn explain_missing_run(run: &[&str], printed: &[&str], tolerance: f64) -> String {
+    let missing = run
+        .iter()
+        .find(|shown| !printed.iter().any(|line| lines_agree(shown, line, tolerance)));
+    match missing {
+        Some(shown) => {
+            // Of the printed lines that read the same but for their numbers,
+            // the first with the most numbers in common.
+            let same_text = printed.iter().filter(|line| same_shape(shown, line));
+            let nearest = same_text
+                .rev()
+                .max_by_key(|line| numbers_in_common(shown, line, tolerance));
+            let instead = nearest.map_or(String::new(), |line| format!("\nprinted instead:\n{line}"));
+            format!("the doc shows a line the bin does not print (numbers to {tolerance:e}):\n{shown}{instead}")
+        }
+        None => format!(
+            "every line of these is printed, but not together and in this order:\n{}",
+            run.join("\n")
+        ),
+    }
+}
+
+/// A line with its numbers taken out.
+struct PrintedLine {
+    /// The text, each number replaced by `\u{FFFC}`, trailing spaces trimmed.
+    shape: String,
+    numbers: Vec<Number>,
+}
+
+/// A number in a line, and what kind of number it is.
+#[derive(Clone, Copy, Debug)]
+struct Number {
+    value: f64,
+    kind: NumberKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum NumberKind {
+    /// No decimal point and no exponent: a count, a size, a seed, an index.
+    Integer,
+    Real,
+    /// Followed by `s`, `ms`, `µs` or `ns`: a wall-clock time.
+    Time,
+}
+
+impl Number {
+    fn agrees(&self, other: &Number, tolerance: f64) -> bool {
+        match (self.kind, other.kind) {
+            (NumberKind::Time, _) | (_, NumberKind::Time) => true,
+            (NumberKind::Integer, NumberKind::Integer) => self.value == other.value,
+            _ => (self.value - other.value).abs() <= tolerance * self.value.abs().max(other.value.abs()),
+        }
+    }
+}
+
+impl PrintedLine {
+    fn parse(line: &str) -> PrintedLine {
+        const NUMBER: char = '\u{FFFC}';
+        let chars: Vec<char> = line.trim_end().chars().collect();
+        let (mut shape, mut numbers, mut i) = (String::new(), Vec::new(), 0);
+        while i < chars.len() {
+            let signed = chars[i] == '-'
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+                && (i == 0 || !chars[i - 1].is_alphanumeric());
+            if !(chars[i].is_ascii_digit() || signed) {
+                shape.push(chars[i]);
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            if i + 1 < chars.len() && chars[i] == 'e' && (chars[i + 1].is_ascii_digit() || chars[i + 1] == '-') {
+                i += 2;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            let text: String = chars[start..i].iter().collect();
+            let digits = text.trim_end_matches('.');
+            match digits.parse::<f64>() {
+                Ok(value) => {
+                    let kind = if is_time_unit(&chars[start + digits.chars().count()..]) {
+                        NumberKind::Time
+                    } else if digits.contains(['.', 'e']) {
+                        NumberKind::Real
+                    } else {
+                        NumberKind::Integer
+                    };
+                    shape.push(NUMBER);
+                    numbers.push(Number { value, kind });
+                    shape.push_str(&text[digits.len()..]);
+                }
+                Err(_) => shape.push_str(&text),
+            }
+        }
+        PrintedLine { shape, numbers }
+    }
+}
+
+/// Whether `rest`, what follows a number, starts with a unit of time.
+fn is_time_unit(rest: &[char]) -> bool {
+    let rest = rest.strip_prefix(&[' ']).unwrap_or(rest);
+    ["s", "ms", "µs", "ns"].iter().any(|unit| {
+        let unit: Vec<char> = unit.chars().collect();
+        rest.starts_with(&unit) && rest.get(unit.len()).is_none_or(|next| !next.is_alphanumeric())
+    })
 }
