@@ -57,7 +57,9 @@ fn second_order(c: &mut Criterion) {
             let tape = Tape::new();
             let (pu, pv) = (tape.parameter(&u), tape.parameter(&v));
             let out = loss(&tape, &a, pu, pv);
-            let tangents = tape.tangents(&[(pu, du.clone()), (pv, dv.clone())]).expect("built-in ops");
+            let tangents = tape
+                .tangents(&[(pu, du.clone()), (pv, dv.clone())])
+                .expect("built-in ops");
             black_box(tangents[out.id().index()].as_ref().map(|t| t[[0, 0]]))
         })
     });

@@ -38,7 +38,10 @@ pub fn by_reverse_mode(net: &Mlp, x: &Array2<f64>, labels: &[usize]) -> Vec<f64>
     let tape = Tape::new();
     let parameters = net.record_parameters(&tape);
     let grads = tape.backward(loss(&tape, &parameters, x, labels));
-    parameters.iter().flat_map(|p| grads[*p].iter().copied().collect::<Vec<_>>()).collect()
+    parameters
+        .iter()
+        .flat_map(|p| grads[*p].iter().copied().collect::<Vec<_>>())
+        .collect()
 }
 
 /// The gradient by one forward-mode sweep per parameter, each along a unit
@@ -86,7 +89,10 @@ fn main() {
     let net = Mlp::new(&[4, 12, 3], 0).expect("a valid architecture");
     let (x, labels) = batch(0);
     let (forward, reverse) = (by_forward_mode(&net, &x, &labels), by_reverse_mode(&net, &x, &labels));
-    let largest = forward.iter().zip(&reverse).fold(0.0_f64, |m, (f, r)| m.max((f - r).abs()));
+    let largest = forward
+        .iter()
+        .zip(&reverse)
+        .fold(0.0_f64, |m, (f, r)| m.max((f - r).abs()));
     println!(
         "MLP 4-12-3 on 16 rows, {} parameters; the two gradients differ by at most {largest:.1e}",
         net.parameter_count()

@@ -13,6 +13,9 @@ fn forward_and_reverse_mode_give_the_same_gradient() {
     assert_eq!(forward.len(), 99);
     let scale = reverse.iter().fold(0.0_f64, |m, g| m.max(g.abs()));
     for (k, (f, r)) in forward.iter().zip(&reverse).enumerate() {
-        assert!((f - r).abs() <= 1e-14 * scale, "entry {k}: {f} by forward mode, {r} by reverse mode");
+        assert!(
+            (f - r).abs() <= 1e-14 * scale,
+            "entry {k}: {f} by forward mode, {r} by reverse mode"
+        );
     }
 }

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use adlab::args::{CommonArgs, positive_usize};
+use adlab::autograd::check::ADJOINT_TOLERANCE;
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::gradcheck::{
     CheckRow, SweepSummary, ZooEntry, check_builtin_ops, check_experiment_losses, sweep, write_sweep, zoo,
@@ -88,7 +89,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
     if cli.zoo {
         let entries = zoo(seed);
         print_zoo(&entries);
-        summary.passed &= entries.iter().all(|entry| entry.caught && entry.localised);
+        summary.passed &= entries
+            .iter()
+            .all(|entry| entry.caught && entry.localised && entry.adjoint_caught);
         summary.zoo = Some(entries);
     }
     if cli.common.json {
@@ -102,20 +105,30 @@ fn print_table(rows: &[CheckRow], cases: usize, seed: u64) {
         "{cases} seeded cases each (seed {seed}), shapes up to 6x6; h = 1e-6; an element fails when \
          |analytic - numeric| > 1e-7 + 1e-6·|numeric|"
     );
-    println!("whole: the function's gradient; local: every node's VJP against its own forward");
     println!(
-        "{:<4} {:<24} {:>6} {:>11} {:>11} {:>11}  verdict",
-        "", "op or loss", "cases", "worst abs", "worst rel", "local rel"
+        "whole: the function's gradient; local: every node's VJP against its own forward; \
+         adjoint: |⟨u, J v⟩ - ⟨Jᵀu, v⟩|, the VJP against the JVP with no step (fails above {ADJOINT_TOLERANCE:e})"
+    );
+    let width = rows
+        .iter()
+        .map(|row| row.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(24);
+    println!(
+        "{:<4} {:<width$} {:>6} {:>11} {:>11} {:>11} {:>11}  verdict",
+        "", "op or loss", "cases", "worst abs", "worst rel", "local rel", "adjoint"
     );
     for row in rows {
         println!(
-            "{:<4} {:<24} {:>6} {:>11.2e} {:>11.2e} {:>11.2e}  {}",
+            "{:<4} {:<width$} {:>6} {:>11.2e} {:>11.2e} {:>11.2e} {:>11.1e}  {}",
             row.kind,
             row.name,
             row.cases,
             row.max_abs_error,
             row.max_rel_error,
             row.local_max_rel_error,
+            row.adjoint_gap,
             if row.passed { "pass" } else { "FAIL" }
         );
     }
@@ -163,7 +176,12 @@ fn print_zoo(entries: &[ZooEntry]) {
             (true, false) => format!("caught, but blamed on [{}]", entry.blamed.join(", ")),
             (false, _) => "MISSED by the whole-function check".to_owned(),
         };
-        println!("verdict: {verdict}");
+        let adjoint = if entry.adjoint_caught {
+            "caught by the adjoint test too"
+        } else {
+            "MISSED by the adjoint test"
+        };
+        println!("verdict: {verdict}; {adjoint}");
     }
 }
 

@@ -51,7 +51,10 @@ pub struct CheckRow {
     pub local_max_rel_error: f64,
     /// Elements the localised check skipped because they sit at a kink.
     pub kinks_skipped: usize,
-    /// Whether every case passed both checks.
+    /// The largest gap of the adjoint test `⟨u, J v⟩ = ⟨Jᵀu, v⟩` (no step
+    /// size), over the whole function and every node of every case.
+    pub adjoint_gap: f64,
+    /// Whether every case passed every check.
     pub passed: bool,
     /// The first failing case's seed and report, if any.
     pub failure: Option<String>,
@@ -72,6 +75,7 @@ fn row(kind: &'static str, name: &str, diagnoses: impl Iterator<Item = (u64, Dia
         max_rel_error: 0.0,
         local_max_rel_error: 0.0,
         kinks_skipped: 0,
+        adjoint_gap: 0.0,
         passed: true,
         failure: None,
     };
@@ -82,6 +86,8 @@ fn row(kind: &'static str, name: &str, diagnoses: impl Iterator<Item = (u64, Dia
         row.max_rel_error = row.max_rel_error.max(rel_error);
         row.local_max_rel_error = row.local_max_rel_error.max(diagnosis.local.max_rel_error());
         row.kinks_skipped += diagnosis.local.kinks().count();
+        let whole_gap = diagnosis.adjoint.map_or(0.0, |test| test.gap);
+        row.adjoint_gap = row.adjoint_gap.max(whole_gap).max(diagnosis.local.max_adjoint_gap().0);
         if !diagnosis.passed() && row.passed {
             row.passed = false;
             row.failure = Some(format!("case seed {seed}:\n{diagnosis}"));
@@ -393,6 +399,9 @@ pub struct ZooEntry {
     pub blamed: Vec<String>,
     /// Whether it blamed exactly the buggy op.
     pub localised: bool,
+    /// Whether the adjoint test (the VJP against the JVP, no step size)
+    /// failed, for the whole function and for the buggy node.
+    pub adjoint_caught: bool,
     /// The checkers' own report.
     pub report: String,
 }
@@ -411,6 +420,12 @@ pub fn zoo(seed: u64) -> Vec<ZooEntry> {
                 correct_formula: bug.correct_formula().to_owned(),
                 caught: diagnosis.whole.is_err(),
                 localised: blamed == [bug.op_name()],
+                adjoint_caught: diagnosis.adjoint.is_some_and(|test| !test.passed())
+                    && diagnosis
+                        .local
+                        .nodes
+                        .iter()
+                        .any(|node| node.op == bug.op_name() && node.adjoint.is_some_and(|test| !test.passed())),
                 blamed,
                 report: diagnosis.to_string(),
             }
@@ -474,7 +489,7 @@ mod tests {
     #[test]
     fn every_planted_bug_is_caught_and_localised() {
         for entry in zoo(1) {
-            assert!(entry.caught && entry.localised, "{entry:#?}");
+            assert!(entry.caught && entry.localised && entry.adjoint_caught, "{entry:#?}");
             assert!(entry.report.contains(&entry.op), "{}", entry.report);
         }
     }
