@@ -94,7 +94,11 @@ fn loss<'t>(answers: Var<'t>, right: Var<'t>) -> Var<'t> {
 /// The share of rows of `weights` whose largest entry is in column `sources[row]`.
 fn hits(weights: ArrayView2<f64>, sources: &[usize]) -> f64 {
     let heaviest = |row: ArrayView1<f64>| (0..ITEMS).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap();
-    let right = weights.rows().into_iter().zip(sources).filter(|&(row, &source)| heaviest(row) == source);
+    let right = weights
+        .rows()
+        .into_iter()
+        .zip(sources)
+        .filter(|&(row, &source)| heaviest(row) == source);
     right.count() as f64 / sources.len() as f64
 }
 

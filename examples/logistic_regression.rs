@@ -58,14 +58,23 @@ fn logits<'t>(x: Var<'t>, w: Var<'t>, b: Var<'t>) -> Var<'t> {
 /// probability `sigmoid(z)` is above 0.5.
 fn accuracy(x: &Array2<f64>, targets: &Array2<f64>, w: &Array2<f64>, b: &Array2<f64>) -> f64 {
     let tape = Tape::new();
-    let p = logits(tape.constant(x), tape.constant(w), tape.constant(b)).sigmoid().value();
-    let right = p.iter().zip(targets).filter(|&(&p, &t)| (p > 0.5) == (t == 1.0)).count();
+    let p = logits(tape.constant(x), tape.constant(w), tape.constant(b))
+        .sigmoid()
+        .value();
+    let right = p
+        .iter()
+        .zip(targets)
+        .filter(|&(&p, &t)| (p > 0.5) == (t == 1.0))
+        .count();
     right as f64 / targets.len() as f64
 }
 
 /// Trains on iris, setosa against the rest, with this seed.
 pub fn run(seed: u64) -> Result<Outcome, data::DataError> {
-    let iris = data::read_labelled(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/iris.data").as_ref(), None)?;
+    let iris = data::read_labelled(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/iris.data").as_ref(),
+        None,
+    )?;
     let setosa = iris.classes.iter().position(|name| name == "Iris-setosa").unwrap();
     let split = data::train_validation_split(iris.len(), SplitSize::Count(50), seed)?;
     // Targets: 1 for a setosa, 0 otherwise, one column.

@@ -224,7 +224,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().display().to_string();
         for (path, message) in [
-            (folder.clone(), format!("cannot write {folder}: it names a directory, not a file")),
+            (
+                folder.clone(),
+                format!("cannot write {folder}: it names a directory, not a file"),
+            ),
             (
                 format!("{folder}/new/"),
                 format!("cannot write {folder}/new/: it names a directory, not a file"),

@@ -23,7 +23,11 @@ fn ends(losses: &[f64]) -> (f64, f64) {
 fn logistic_regression_tells_every_setosa_from_the_rest() {
     for seed in 0..3 {
         let outcome = logistic_regression::run(seed).unwrap();
-        assert!(outcome.train_accuracy >= 0.99, "seed {seed}: {}", outcome.train_accuracy);
+        assert!(
+            outcome.train_accuracy >= 0.99,
+            "seed {seed}: {}",
+            outcome.train_accuracy
+        );
         assert!(
             outcome.validation_accuracy >= 0.99,
             "seed {seed}: {}",
@@ -32,10 +36,17 @@ fn logistic_regression_tells_every_setosa_from_the_rest() {
         // From about ln 2 (weights near 0: every probability near 1/2) to a
         // tenth of it at most.
         let (first, last) = ends(&outcome.losses);
-        assert!((first - 2f64.ln()).abs() < 0.1 && last < 0.07, "seed {seed}: {first} → {last}");
+        assert!(
+            (first - 2f64.ln()).abs() < 0.1 && last < 0.07,
+            "seed {seed}: {first} → {last}"
+        );
     }
     let once = logistic_regression::run(5).unwrap().losses;
-    assert_eq!(once, logistic_regression::run(5).unwrap().losses, "same seed, same numbers");
+    assert_eq!(
+        once,
+        logistic_regression::run(5).unwrap().losses,
+        "same seed, same numbers"
+    );
     assert_ne!(once, logistic_regression::run(6).unwrap().losses);
 }
 

@@ -201,12 +201,12 @@ fn chapter_2_states_the_bins_page_sizes() {
     .unwrap();
     let mut stdout = String::new();
     for step in ["iris", "mlp"] {
-        let run = Run::of(
-            bin("tape")
-                .current_dir(dir.path())
-                .arg(format!("--{step}"))
-                .args(["--html", &format!("{step}.html"), "--out", "."]),
-        )
+        let run = Run::of(bin("tape").current_dir(dir.path()).arg(format!("--{step}")).args([
+            "--html",
+            &format!("{step}.html"),
+            "--out",
+            ".",
+        ]))
         .success();
         stdout.push_str(&run.stdout);
     }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use adlab::args::{CommonArgs, open_fraction, positive_f64, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::mlp::{self as experiment, Evaluation, MlpOutcome, MlpSettings};
-use autograd::optim::OptimizerKind;
 use adlab::experiments::trace::first_step_views;
+use autograd::optim::OptimizerKind;
 use clap::{Parser, ValueEnum};
 use data::{LabelColumn, Scale, SplitSize};
 

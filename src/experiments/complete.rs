@@ -220,7 +220,7 @@ pub fn first_step(settings: &CompleteSettings) -> Result<TrainingStep, Failure> 
         description,
         problem.matrix,
         Some(problem.observed),
-        config.clone(),
+        *config,
     ))
 }
 

@@ -163,7 +163,7 @@ pub fn first_step(settings: &FactoriseSettings) -> Result<TrainingStep, Failure>
         config.seed
     );
     let title = "factorise: the first training step".to_owned();
-    Ok(TrainingStep::factorisation(title, description, a, None, config.clone()))
+    Ok(TrainingStep::factorisation(title, description, a, None, *config))
 }
 
 /// Writes the losses as `epoch,loss,residual` and draws the residual with

@@ -106,7 +106,12 @@ pub fn first_step(settings: &TapeSettings) -> Result<TrainingStep, Failure> {
                 "rank {RANK}, loss ||A - U Vᵀ||_F, U and V from U(0, 1) with seed {}",
                 settings.seed
             );
-            Ok(factorisation(title, description, LabExample::new().matrix, settings.seed))
+            Ok(factorisation(
+                title,
+                description,
+                LabExample::new().matrix,
+                settings.seed,
+            ))
         }
         Step::Iris => {
             // factorise's matrix, unchecked: the step is recorded at rank 2
@@ -238,15 +243,28 @@ pub struct GraphFiles {
 /// output directory and, when Graphviz's `dot` program is on the PATH,
 /// renders it to `tape.svg`.
 pub fn write_graph(inside: &Inside, outputs: &GraphOutputs) -> Result<GraphFiles, Failure> {
-    let page = outputs.page.as_deref().map(|path| inside.step.write_page(path)).transpose()?;
-    let drawing = outputs.drawing.as_deref().map(|path| inside.step.write_drawing(path)).transpose()?;
+    let page = outputs
+        .page
+        .as_deref()
+        .map(|path| inside.step.write_page(path))
+        .transpose()?;
+    let drawing = outputs
+        .drawing
+        .as_deref()
+        .map(|path| inside.step.write_drawing(path))
+        .transpose()?;
     let out = OutputDir::create(&outputs.out)?;
     let dot = out.write("tape.dot", inside.dot.as_bytes())?;
     let svg = match render_svg(&inside.dot)? {
         Some(svg) => Some(out.write("tape.svg", &svg)?),
         None => None,
     };
-    Ok(GraphFiles { dot, svg, page, drawing })
+    Ok(GraphFiles {
+        dot,
+        svg,
+        page,
+        drawing,
+    })
 }
 
 /// Runs `dot -Tsvg` on the text: `None` if the program is not installed.

@@ -80,7 +80,8 @@ pub fn self_tests(browser: &Path, folder: &Path, pages: &[(&str, &str)]) -> Vec<
                 std::fs::write(&path, page).unwrap();
                 scope.spawn(move || {
                     let dom = dump_dom(browser, &path);
-                    SelfTest::in_dom(&dom).unwrap_or_else(|| panic!("{name}: no self-test report in the page; its DOM:\n{dom}"))
+                    SelfTest::in_dom(&dom)
+                        .unwrap_or_else(|| panic!("{name}: no self-test report in the page; its DOM:\n{dom}"))
                 })
             })
             .collect();
@@ -170,7 +171,10 @@ impl SelfTest {
 
     /// The node ids on the line `key` (`forward`, `backward`).
     pub fn ids(&self, key: &str) -> Vec<usize> {
-        self.field(key).split_whitespace().map(|id| id.parse().unwrap()).collect()
+        self.field(key)
+            .split_whitespace()
+            .map(|id| id.parse().unwrap())
+            .collect()
     }
 
     /// The gradients the last step shows, in the page's order.
