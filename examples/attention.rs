@@ -29,9 +29,10 @@
 //! cargo run --release --example attention -- --seed 3
 //! ```
 
+mod common;
+
 use autograd::optim::{Adam, Optimizer};
 use autograd::{Tape, Var};
-use clap::Parser;
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -50,14 +51,6 @@ const NOISE: f64 = 0.2;
 const STEPS: usize = 300;
 /// Adam's learning rate.
 const LEARNING_RATE: f64 = 0.05;
-
-/// The flags.
-#[derive(Parser)]
-struct Args {
-    /// Seed of the memory, the queries and the initial weights: the same seed gives the same numbers.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-}
 
 /// What training gave.
 pub struct Outcome {
@@ -146,19 +139,13 @@ pub fn run(seed: u64) -> Outcome {
 }
 
 fn main() {
-    let args = Args::parse();
-    let outcome = run(args.seed);
-    let losses = &outcome.losses;
-    let middle = losses.len() / 2;
-    println!("one attention head looking up {ITEMS} items, seed {}", args.seed);
+    let seed = common::seed_from_args();
+    let outcome = run(seed);
+    println!("one attention head looking up {ITEMS} items, seed {seed}");
+    let mean = outcome.mean_answer_loss;
     println!(
-        "loss: {:.4} at step 1, {:.4} at step {}, {:.4} at step {} (always answering the mean value: {:.4})",
-        losses[0],
-        losses[middle],
-        middle + 1,
-        losses[losses.len() - 1],
-        losses.len(),
-        outcome.mean_answer_loss
+        "{} (always answering the mean value: {mean:.4})",
+        common::loss_curve(&outcome.losses)
     );
     println!(
         "heaviest weight on the right key: {:.3} of the training queries, {:.3} of {QUERIES} new ones",

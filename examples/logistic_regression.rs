@@ -18,9 +18,10 @@
 //! cargo run --release --example logistic_regression -- --seed 3
 //! ```
 
+mod common;
+
 use autograd::optim::{Optimizer, Sgd};
 use autograd::{Tape, Var};
-use clap::Parser;
 use data::{Scale, SplitSize, Standardiser};
 use ndarray::{Array2, Axis};
 use rand::rngs::StdRng;
@@ -30,14 +31,6 @@ use rand::{RngExt, SeedableRng};
 const STEPS: usize = 100;
 /// The learning rate.
 const LEARNING_RATE: f64 = 0.5;
-
-/// The flags.
-#[derive(Parser)]
-struct Args {
-    /// Seed of the split and the initial weights: the same seed gives the same numbers.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-}
 
 /// What training gave.
 pub struct Outcome {
@@ -113,25 +106,16 @@ pub fn run(seed: u64) -> Result<Outcome, data::DataError> {
 }
 
 fn main() {
-    let args = Args::parse();
-    let outcome = match run(args.seed) {
+    let seed = common::seed_from_args();
+    let outcome = match run(seed) {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("error: {error}");
             std::process::exit(1);
         }
     };
-    let losses = &outcome.losses;
-    let middle = losses.len() / 2;
-    println!("logistic regression, iris setosa against the rest, seed {}", args.seed);
-    println!(
-        "loss: {:.4} at step 1, {:.4} at step {}, {:.4} at step {}",
-        losses[0],
-        losses[middle],
-        middle + 1,
-        losses[losses.len() - 1],
-        losses.len()
-    );
+    println!("logistic regression, iris setosa against the rest, seed {seed}");
+    println!("{}", common::loss_curve(&outcome.losses));
     println!(
         "accuracy: {:.3} on the 100 training rows, {:.3} on the 50 validation rows",
         outcome.train_accuracy, outcome.validation_accuracy

@@ -18,9 +18,10 @@
 //! cargo run --release --example xor_tanh -- --seed 3
 //! ```
 
+mod common;
+
 use autograd::optim::{Adam, Optimizer};
 use autograd::{Tape, Var};
-use clap::Parser;
 use ndarray::{Array2, array};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -31,14 +32,6 @@ const HIDDEN: usize = 16;
 const STEPS: usize = 300;
 /// Adam's learning rate.
 const LEARNING_RATE: f64 = 0.05;
-
-/// The flags.
-#[derive(Parser)]
-struct Args {
-    /// Seed of the initial weights: the same seed gives the same numbers.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-}
 
 /// What training gave.
 pub struct Outcome {
@@ -104,19 +97,10 @@ pub fn run(seed: u64) -> Outcome {
 }
 
 fn main() {
-    let args = Args::parse();
-    let outcome = run(args.seed);
-    let losses = &outcome.losses;
-    let middle = losses.len() / 2;
-    println!("a 2-{HIDDEN}-1 tanh network on XOR, seed {}", args.seed);
-    println!(
-        "loss: {:.4} at step 1, {:.4} at step {}, {:.4} at step {}",
-        losses[0],
-        losses[middle],
-        middle + 1,
-        losses[losses.len() - 1],
-        losses.len()
-    );
+    let seed = common::seed_from_args();
+    let outcome = run(seed);
+    println!("a 2-{HIDDEN}-1 tanh network on XOR, seed {seed}");
+    println!("{}", common::loss_curve(&outcome.losses));
     for (i, row) in outcome.inputs.rows().into_iter().enumerate() {
         let (t, p) = (outcome.targets[[i, 0]], outcome.outputs[[i, 0]]);
         println!("  {} xor {} = {t}: the network says {p:.4}", row[0], row[1]);

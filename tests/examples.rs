@@ -2,6 +2,9 @@
 //! through their own code with a few seeds: each reaches the outcome its
 //! header promises, and the same seed gives the same numbers.
 
+// Each example brings its own copy of `examples/common`, as it does when run.
+#![allow(clippy::duplicate_mod)]
+
 #[allow(dead_code)]
 #[path = "../examples/logistic_regression.rs"]
 mod logistic_regression;
