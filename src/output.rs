@@ -4,12 +4,15 @@
 //! renamed over the target. A rename within one file system is atomic, so an
 //! interrupted run never leaves a truncated CSV or SVG behind, and an earlier
 //! run's complete file is only ever replaced by another complete one.
+//! [`write_file`] does the same for one file named on the command line
+//! (`--html PATH`).
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use thiserror::Error;
 
 /// A failure to create or write an output file.
@@ -30,6 +33,14 @@ pub enum OutputError {
         path: PathBuf,
         /// The file that stands where a directory must be.
         file: PathBuf,
+    },
+    /// The path names a directory or no file at all (`out/`, `..`).
+    #[error("cannot write {path}: {reason}")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// Why it is not a file's path.
+        reason: &'static str,
     },
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
@@ -94,6 +105,50 @@ impl OutputDir {
     }
 }
 
+/// A file written by [`write_file`]; shown as `page.html (142.7 KB)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WrittenFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size.
+    pub bytes: usize,
+}
+
+impl fmt::Display for WrittenFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({:.1} KB)", self.path.display(), self.bytes as f64 / 1024.0)
+    }
+}
+
+/// Writes `contents` to the file `path` atomically, as [`OutputDir::write`]
+/// does, creating its directory if needed. A path that names a directory
+/// (`out/`, `..`, an existing folder) or no file at all is an error.
+pub fn write_file(path: &Path, contents: &[u8]) -> Result<WrittenFile, OutputError> {
+    let not_a_file = |reason| OutputError::NotAFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let ends_in_separator = path.as_os_str().as_encoded_bytes().ends_with(b"/");
+    if path.is_dir() || ends_in_separator {
+        return Err(not_a_file("it names a directory, not a file"));
+    }
+    let Some(name) = path.file_name() else {
+        return Err(not_a_file("the path names no file"));
+    };
+    let Some(name) = name.to_str() else {
+        return Err(not_a_file("the file name is not UTF-8 text"));
+    };
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    OutputDir::create(folder)?.write(name, contents)?;
+    Ok(WrittenFile {
+        path: path.to_path_buf(),
+        bytes: contents.len(),
+    })
+}
+
 /// A CSV table as text: the header line, then one line per row.
 pub fn csv_table(header: &[&str], rows: &[Vec<f64>]) -> String {
     let mut text = header.join(",");
@@ -151,6 +206,42 @@ mod tests {
                 below.display()
             )
         );
+    }
+
+    #[test]
+    fn one_named_file_is_written_whole_into_its_new_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pages/iris.html");
+        let written = write_file(&path, &[b'x'; 2048]).unwrap();
+        assert_eq!(written.to_string(), format!("{} (2.0 KB)", path.display()));
+        assert_eq!(fs::read(&path).unwrap().len(), 2048);
+        let names: Vec<_> = fs::read_dir(dir.path().join("pages")).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind");
+    }
+
+    #[test]
+    fn a_directory_or_no_file_name_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().display().to_string();
+        for (path, message) in [
+            (
+                folder.clone(),
+                format!("cannot write {folder}: it names a directory, not a file"),
+            ),
+            (
+                format!("{folder}/new/"),
+                format!("cannot write {folder}/new/: it names a directory, not a file"),
+            ),
+            (String::new(), "cannot write : the path names no file".to_owned()),
+        ] {
+            let error = write_file(Path::new(&path), b"page").unwrap_err();
+            assert_eq!(error.to_string(), message);
+        }
+        assert!(!dir.path().join("new").exists());
+        let blocker = dir.path().join("taken");
+        fs::write(&blocker, "x").unwrap();
+        let error = write_file(&blocker.join("page.html"), b"page").unwrap_err().to_string();
+        assert!(error.ends_with("is a file, not a directory"), "{error}");
     }
 
     #[test]

@@ -225,7 +225,7 @@ fn every_file_in_the_corpus_has_a_row() {
 
 /// Bad flag values: `(bin, flags, exit code, a fragment of the first line of
 /// standard error)`. Without --data the bins read iris; `<file>` stands for
-/// a regular file in a temporary directory.
+/// a regular file in a temporary directory, `<dir>` for that directory.
 const FLAGS: &[(&str, &[&str], i32, &str)] = &[
     (
         "factorise",
@@ -466,6 +466,37 @@ const FLAGS: &[(&str, &[&str], i32, &str)] = &[
         1,
         "cannot use output directory <file>/figures: <file> is a file, not a directory",
     ),
+    // An unwritable --html or --svg: a directory, or a file where its directory should be.
+    (
+        "factorise",
+        &["--epochs", "2", "--html", "<dir>"],
+        1,
+        "cannot write <dir>: it names a directory, not a file",
+    ),
+    (
+        "complete",
+        &["--epochs", "2", "--html", "<file>/page.html"],
+        1,
+        "cannot use output directory <file>: <file> is a file, not a directory",
+    ),
+    (
+        "mlp",
+        &["--epochs", "2", "--html", "<dir>/pages/"],
+        1,
+        "cannot write <dir>/pages/: it names a directory, not a file",
+    ),
+    (
+        "tape",
+        &["--iris", "--html", "<file>/page.html"],
+        1,
+        "cannot use output directory <file>: <file> is a file, not a directory",
+    ),
+    (
+        "tape",
+        &["--svg", "<dir>"],
+        1,
+        "cannot write <dir>: it names a directory, not a file",
+    ),
 ];
 
 #[test]
@@ -474,22 +505,24 @@ fn every_bad_flag_value_fails_with_its_exit_code_and_message() {
     let file = dir.path().join("a_file");
     fs::write(&file, "not a directory\n").unwrap();
     let file = file.display().to_string();
+    let folder = dir.path().display().to_string();
+    let placed = |text: &str| text.replace("<file>", &file).replace("<dir>", &folder);
+    let shown = |text: &str| text.replace(&file, "<file>").replace(&folder, "<dir>");
     let mut table = "\n== bad flag values and unwritable outputs ==\n".to_owned();
     for &(name, flags, code, fragment) in FLAGS {
-        let flags: Vec<String> = flags.iter().map(|flag| flag.replace("<file>", &file)).collect();
+        let flags: Vec<String> = flags.iter().copied().map(&placed).collect();
         let mut command = bin(name);
         command.args(&flags);
         if !flags.iter().any(|flag| flag == "--out") {
             command.arg("--out").arg(dir.path().join("out"));
         }
         let run = Run::of(&mut command).fails(code);
-        let fragment = fragment.replace("<file>", &file);
+        let fragment = placed(fragment);
         assert!(run.error().contains(&fragment), "wanted: {fragment}\n{run}");
         if code == 1 {
             assert!(run.error().ends_with(&fragment), "one line, nothing after\n{run}");
         }
-        let shown_flags = flags.join(" ").replace(&file, "<file>");
-        table.push_str(&table_row(&shown_flags, name, &run).replace(&file, "<file>"));
+        table.push_str(&shown(&table_row(&flags.join(" "), name, &run)));
     }
     println!("{table}");
     assert!(!dir.path().join("out").exists(), "no run got as far as writing");

@@ -70,6 +70,7 @@ fn help_lists_the_flags() {
         "--rank",
         "--lr",
         "--trace",
+        "--html",
         "--seed",
         "--out",
         "--json",

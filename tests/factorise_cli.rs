@@ -86,6 +86,7 @@ fn help_lists_the_flags() {
         "--lr",
         "--epochs",
         "--trace",
+        "--html",
         "--seed",
         "--out",
         "--json",

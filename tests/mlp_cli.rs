@@ -126,6 +126,7 @@ fn help_usage_errors_and_run_time_errors() {
         "--report-config",
         "--validation",
         "--trace",
+        "--html",
         "--json",
         "datasets/digits.csv",
     ] {

@@ -158,7 +158,9 @@ fn bad_flags_are_usage_errors_and_bad_files_are_one_line_errors() {
 fn help_names_the_steps() {
     let dir = tempfile::tempdir().unwrap();
     let help = tape(dir.path(), &["--help"]).success().stdout;
-    for flag in ["--mlp", "--iris", "--seed", "--json", "--out", "--time", "--data"] {
+    for flag in [
+        "--mlp", "--iris", "--seed", "--json", "--out", "--time", "--data", "--html", "--svg",
+    ] {
         assert!(help.contains(flag), "missing {flag} in\n{help}");
     }
 }

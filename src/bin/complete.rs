@@ -1,11 +1,13 @@
 //! Matrix completion: fits U Vᵀ to the observed entries of a matrix and
 //! judges its guesses for the held-out ones.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note, non_negative_f64, open_fraction};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, DEFAULT_L2, first_step, run};
+use adlab::experiments::trace::first_step_views;
 use clap::Parser;
 
 /// Matrix completion: hide a seeded share of a data matrix's entries
@@ -19,7 +21,8 @@ use clap::Parser;
 /// fit, --example --rank 1 --l2 0 guesses best.
 ///
 /// Writes complete_loss.csv (epoch, loss) and complete_loss.svg into --out.
-/// --trace prints the first step's tape and backward sweep.
+/// --trace prints the first step's tape and backward sweep; --html PATH
+/// writes it as a page to step through in a browser.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
@@ -48,6 +51,12 @@ struct Cli {
     #[arg(long)]
     trace: bool,
 
+    /// Write the first training step as one self-contained HTML page that
+    /// steps through the forward pass and the backward sweep, node by node,
+    /// in a browser (no network needed).
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -65,8 +74,8 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
         example: cli.example,
         out: cli.common.out,
     };
-    if cli.trace {
-        println!("{}", first_step(&settings)?);
+    for block in first_step_views(cli.trace, cli.html.as_deref(), || first_step(&settings))? {
+        println!("{block}");
     }
     let summary = run(&settings)?;
     print_summary(&summary);

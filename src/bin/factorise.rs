@@ -1,11 +1,13 @@
 //! Factorises a data matrix A ≈ U Vᵀ by gradient descent through the engine
 //! and compares the result with the truncated SVD.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::factorise::{FactoriseSettings, FactoriseSummary, first_step, run};
+use adlab::experiments::trace::first_step_views;
 use clap::Parser;
 
 /// Factorise a data matrix A ≈ U Vᵀ (columns centred) by gradient descent
@@ -20,7 +22,8 @@ use clap::Parser;
 /// --data datasets/wine.data --rank 3 --standardise.
 ///
 /// Writes factorise_loss.csv (epoch, loss, residual) and factorise_loss.svg
-/// into --out. --trace prints the first step's tape and backward sweep.
+/// into --out. --trace prints the first step's tape and backward sweep; --html PATH
+/// writes it as a page to step through in a browser.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
@@ -35,6 +38,12 @@ struct Cli {
     /// recorded it, its VJP and value) and the backward sweep as it happens.
     #[arg(long)]
     trace: bool,
+
+    /// Write the first training step as one self-contained HTML page that
+    /// steps through the forward pass and the backward sweep, node by node,
+    /// in a browser (no network needed).
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -51,8 +60,8 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
         config: cli.train.config(cli.common.seed, 0.0),
         out: cli.common.out,
     };
-    if cli.trace {
-        println!("{}", first_step(&settings)?);
+    for block in first_step_views(cli.trace, cli.html.as_deref(), || first_step(&settings))? {
+        println!("{block}");
     }
     let summary = run(&settings)?;
     print_summary(&summary);

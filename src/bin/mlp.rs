@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use adlab::args::{CommonArgs, open_fraction, positive_f64, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::mlp::{self as experiment, Evaluation, MlpOutcome, MlpSettings};
+use adlab::experiments::trace::first_step_views;
 use autograd::optim::OptimizerKind;
 use clap::{Parser, ValueEnum};
 use data::{LabelColumn, Scale, SplitSize};
@@ -28,7 +29,8 @@ The lab report's set-up, and how much of its 0.92 was one lucky split:
 /// means and scales of the training rows only, and trains with minibatches.
 /// Writes mlp_loss.csv and mlp_loss.svg (the first run's per-epoch training
 /// loss and accuracies) into --out, and mlp_runs.csv with --seeds or --folds.
-/// --trace prints the first minibatch step's tape and backward sweep.
+/// --trace prints the first minibatch step's tape and backward sweep; --html
+/// PATH writes it as a page to step through in a browser.
 #[derive(Parser, Debug)]
 #[command(version, after_help = RECOMMENDED)]
 struct Cli {
@@ -86,6 +88,12 @@ struct Cli {
     /// recorded it, its VJP and value) and the backward sweep as it happens.
     #[arg(long)]
     trace: bool,
+
+    /// Write the first training step as one self-contained HTML page that
+    /// steps through the forward pass and the backward sweep, node by node,
+    /// in a browser (no network needed).
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -176,8 +184,8 @@ fn settings(cli: &Cli) -> MlpSettings {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let settings = settings(&cli);
-    if cli.trace {
-        println!("{}", experiment::first_step(&settings)?);
+    for block in first_step_views(cli.trace, cli.html.as_deref(), || experiment::first_step(&settings))? {
+        println!("{block}");
     }
     let outcome = experiment::run(&settings)?;
     print_outcome(&outcome);

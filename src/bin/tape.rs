@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use adlab::args::{CommonArgs, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
-use adlab::experiments::one_step::{self as experiment, Step, TapeSettings, TapeSummary};
+use adlab::experiments::one_step::{self as experiment, GraphOutputs, Step, TapeSettings, TapeSummary};
 use clap::Parser;
 
 /// Record one training step on a tape and show it from inside: the tape as
@@ -21,7 +21,9 @@ use clap::Parser;
 /// report), --mlp records the first minibatch step of `mlp --hidden 12`
 /// (16 rows through the iris MLP, 4-12-3). Each is recorded as training
 /// records it, numbered as `--trace` numbers it. Writes tape.dot into
-/// --out, and tape.svg when Graphviz's dot is on the PATH.
+/// --out, and tape.svg when Graphviz's dot is on the PATH; --svg PATH draws
+/// the graph without Graphviz, and --html PATH writes a page that steps
+/// through the forward pass and the backward sweep in a browser.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
@@ -41,6 +43,16 @@ struct Cli {
     /// the time per step (build with --release for meaningful numbers).
     #[arg(long, value_name = "STEPS", value_parser = positive_usize)]
     time: Option<usize>,
+
+    /// Also write the step as one self-contained HTML page that steps
+    /// through the forward pass and the backward sweep, node by node, in a
+    /// browser (no network needed).
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+
+    /// Also write the graph as a static SVG, laid out by adlab (no Graphviz needed).
+    #[arg(long, value_name = "PATH")]
+    svg: Option<PathBuf>,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -81,14 +93,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             work / timing.seconds_per_step / 1e6
         );
     }
-    let files = experiment::write_graph(&inside.dot, &cli.common.out)?;
+    let outputs = GraphOutputs {
+        out: cli.common.out,
+        page: cli.html,
+        drawing: cli.svg,
+    };
+    let files = experiment::write_graph(&inside, &outputs)?;
     println!("wrote {}", files.dot.display());
     match &files.svg {
         Some(svg) => println!("wrote {}", svg.display()),
         None => println!(
-            "Graphviz's dot is not on the PATH: no tape.svg (install Graphviz, then run: dot -Tsvg {} -o tape.svg)",
+            "Graphviz's dot is not on the PATH: no tape.svg (install Graphviz, then run: dot -Tsvg {} -o tape.svg; \
+             or let adlab draw it: --svg PATH)",
             files.dot.display()
         ),
+    }
+    for written in files.page.iter().chain(&files.drawing) {
+        println!("wrote {written}");
     }
     if cli.common.json {
         print_json(&TapeSummary::new(&settings, &inside, files))?;

@@ -11,7 +11,7 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::curves::{CurveFiles, file_name, points, train_and_write};
-use super::trace::{self, TracedStep};
+use super::trace::TrainingStep;
 use crate::args::{DataArgs, label_column_note};
 use crate::cli::Failure;
 use crate::output::OutputDir;
@@ -194,11 +194,11 @@ pub fn run(settings: &CompleteSettings) -> Result<CompleteSummary, Failure> {
     })
 }
 
-/// The first step of [`run`] for `--trace`: the same entries hidden and the
-/// same initial U and V, recorded by the function that records every epoch
-/// ([`trace::factorisation_step`]). Fails as [`run`] fails on bad data or
-/// settings.
-pub fn first_step(settings: &CompleteSettings) -> Result<TracedStep, Failure> {
+/// The first step of [`run`] for `--trace` and `--html`: the same entries
+/// hidden and the same initial U and V, recorded by the function that
+/// records every epoch ([`TrainingStep::factorisation`]). Fails as [`run`]
+/// fails on bad data or settings.
+pub fn first_step(settings: &CompleteSettings) -> Result<TrainingStep, Failure> {
     let config = &settings.config;
     let problem = Problem::new(settings)?;
     let (rows, cols) = problem.matrix.dim();
@@ -214,11 +214,13 @@ pub fn first_step(settings: &CompleteSettings) -> Result<TracedStep, Failure> {
         config.l2,
         config.seed
     );
-    Ok(trace::factorisation_step(
-        &problem.matrix,
-        Some(&problem.observed),
-        config,
+    let title = "complete: the first training step".to_owned();
+    Ok(TrainingStep::factorisation(
+        title,
         description,
+        problem.matrix,
+        Some(problem.observed),
+        *config,
     ))
 }
 

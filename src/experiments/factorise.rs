@@ -10,7 +10,7 @@ use factor::{Config, diagnose, truncated_svd};
 use serde::Serialize;
 
 use super::curves::{CurveFiles, file_name, points, train_and_write};
-use super::trace::{self, TracedStep};
+use super::trace::TrainingStep;
 use crate::args::{DataArgs, label_column_note};
 use crate::cli::Failure;
 use crate::output::OutputDir;
@@ -141,11 +141,11 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
     })
 }
 
-/// The first step of [`run`] for `--trace`: the same matrix and initial U
-/// and V, recorded by the function that records every epoch
-/// ([`trace::factorisation_step`]). Fails as [`run`] fails on bad data or
+/// The first step of [`run`] for `--trace` and `--html`: the same matrix
+/// and initial U and V, recorded by the function that records every epoch
+/// ([`TrainingStep::factorisation`]). Fails as [`run`] fails on bad data or
 /// settings.
-pub fn first_step(settings: &FactoriseSettings) -> Result<TracedStep, Failure> {
+pub fn first_step(settings: &FactoriseSettings) -> Result<TrainingStep, Failure> {
     let config = &settings.config;
     let FeatureMatrix {
         matrix: a,
@@ -162,7 +162,8 @@ pub fn first_step(settings: &FactoriseSettings) -> Result<TracedStep, Failure> {
         config.loss,
         config.seed
     );
-    Ok(trace::factorisation_step(&a, None, config, description))
+    let title = "factorise: the first training step".to_owned();
+    Ok(TrainingStep::factorisation(title, description, a, None, *config))
 }
 
 /// Writes the losses as `epoch,loss,residual` and draws the residual with

@@ -9,14 +9,13 @@
 
 use std::path::PathBuf;
 
-use autograd::Tape;
 use autograd::optim::OptimizerKind;
 use data::{LabelColumn, Labelled, Scale, Split, SplitSize, Standardiser};
 use mlp::{ConfusionMatrix, Examples, FirstStep, History, MlpError, TrainConfig, Trained};
 use serde::Serialize;
 
 use super::curves::{CurveFiles, divergence_hint, file_name};
-use super::trace::TracedStep;
+use super::trace::TrainingStep;
 use crate::cli::Failure;
 use crate::output::OutputDir;
 use crate::plot::{Chart, stacked_svg};
@@ -388,13 +387,12 @@ pub fn first_minibatch(settings: &MlpSettings) -> Result<(FirstStep, String), Fa
     Ok((first, description))
 }
 
-/// The first minibatch step of the first run ([`first_minibatch`]) seen from
-/// inside, for `--trace`.
-pub fn first_step(settings: &MlpSettings) -> Result<TracedStep, Failure> {
+/// The first minibatch step of the first run ([`first_minibatch`]), for
+/// `--trace` and `--html`.
+pub fn first_step(settings: &MlpSettings) -> Result<TrainingStep, Failure> {
     let (first, description) = first_minibatch(settings)?;
-    let tape = Tape::new();
-    let (loss, _) = first.record(&tape);
-    Ok(TracedStep::inspect(description, &tape, loss))
+    let title = "mlp: the first training step".to_owned();
+    Ok(TrainingStep::network(title, description, first))
 }
 
 /// `seed 3` or `seed 3, fold 2`.

@@ -1,6 +1,8 @@
 //! The `tape` bin's work: one training step seen from inside, the tape of
 //! one step of the lab's factorisation (or of the iris MLP), its backward
-//! sweep as it happens, the work each op does, and a drawing of the graph.
+//! sweep as it happens, the work each op does, and drawings of the graph:
+//! a DOT file, and (when asked) a static SVG and a page to step through in
+//! a browser.
 //!
 //! The steps are recorded by the functions that training records each step
 //! with, [`factor::record_step`] and [`mlp::Minibatch::record`] (through
@@ -9,21 +11,22 @@
 
 use std::hint::black_box;
 use std::io::{ErrorKind, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use autograd::inspect::{self, Counts, DotOptions};
-use autograd::{Gradients, Tape, Var};
-use factor::{Config, LabExample, initial_factors, record_step};
-use mlp::{FirstStep, TrainConfig};
-use ndarray::{ArcArray2, Array2};
+use autograd::{Gradients, Tape};
+use factor::{Config, LabExample};
+use mlp::TrainConfig;
+use ndarray::Array2;
 use serde::Serialize;
 
 use super::mlp::{MlpSettings, first_minibatch};
+use super::trace::TrainingStep;
 use crate::args::DataArgs;
 use crate::cli::Failure;
-use crate::output::OutputDir;
+use crate::output::{OutputDir, WrittenFile};
 
 /// The iris file used when none is given.
 pub const DEFAULT_DATA: &str = "datasets/iris.data";
@@ -64,6 +67,8 @@ pub struct TapeSettings {
 /// The step, seen from inside.
 #[derive(Debug)]
 pub struct Inside {
+    /// The step, to record again (for the page and the drawing).
+    pub step: TrainingStep,
     /// One line saying what was recorded.
     pub description: String,
     /// The loss's value.
@@ -91,80 +96,56 @@ pub struct Timing {
     pub seconds_per_step: f64,
 }
 
-/// The data of one step: what it records on a tape.
-enum Problem {
-    /// A factorisation step: its target (shared with the tape), the initial
-    /// factors and the settings, for [`record_step`].
-    Factorisation {
-        target: ArcArray2<f64>,
-        u: Array2<f64>,
-        v: Array2<f64>,
-        config: Config,
-    },
-    /// The first minibatch step of the MLP.
-    Network(FirstStep),
+/// The step `settings` asks for, ready to record, with a line saying what
+/// it is; fails on a missing or malformed iris file.
+pub fn first_step(settings: &TapeSettings) -> Result<TrainingStep, Failure> {
+    match settings.step {
+        Step::Lab => {
+            let title = "One gradient step of the lab's 3 x 3 factorisation".to_owned();
+            let description = format!(
+                "rank {RANK}, loss ||A - U Vᵀ||_F, U and V from U(0, 1) with seed {}",
+                settings.seed
+            );
+            Ok(factorisation(
+                title,
+                description,
+                LabExample::new().matrix,
+                settings.seed,
+            ))
+        }
+        Step::Iris => {
+            // factorise's matrix, unchecked: the step is recorded at rank 2
+            // whatever the shape.
+            let data = DataArgs {
+                data: settings.data.clone(),
+                ..DataArgs::default()
+            };
+            let target = data.load()?;
+            let (rows, cols) = target.dim();
+            let title = "One epoch of the report's factorisation".to_owned();
+            let description = format!(
+                "{} ({rows} x {cols}, columns centred), rank {RANK}, loss ||A - U Vᵀ||_F, \
+                 U and V from U(0, 1) with seed {}",
+                settings.data.display(),
+                settings.seed
+            );
+            Ok(factorisation(title, description, target, settings.seed))
+        }
+        Step::Mlp => {
+            let (first, description) = first_minibatch(&mlp_settings(settings))?;
+            let title = "The first step of `mlp --hidden 12`".to_owned();
+            Ok(TrainingStep::network(title, description, first))
+        }
+    }
 }
 
-impl Problem {
-    fn new(settings: &TapeSettings) -> Result<(Problem, String), Failure> {
-        match settings.step {
-            Step::Lab => {
-                let target = LabExample::new().matrix;
-                let description = format!(
-                    "one gradient step of the lab's 3 x 3 factorisation: rank {RANK}, loss ||A - U Vᵀ||_F, \
-                     U and V from U(0, 1) with seed {}",
-                    settings.seed
-                );
-                Ok((Problem::factorisation(target, settings.seed), description))
-            }
-            Step::Iris => {
-                // factorise's matrix, unchecked: the step is recorded at rank 2
-                // whatever the shape.
-                let data = DataArgs {
-                    data: settings.data.clone(),
-                    ..DataArgs::default()
-                };
-                let target = data.load()?;
-                let (rows, cols) = target.dim();
-                let description = format!(
-                    "one epoch of the report's factorisation: {} ({rows} x {cols}, columns centred), rank {RANK}, \
-                     loss ||A - U Vᵀ||_F, U and V from U(0, 1) with seed {}",
-                    settings.data.display(),
-                    settings.seed
-                );
-                Ok((Problem::factorisation(target, settings.seed), description))
-            }
-            Step::Mlp => {
-                let (first, description) = first_minibatch(&mlp_settings(settings))?;
-                let description = format!("the first step of `mlp --hidden 12`: {description}");
-                Ok((Problem::Network(first), description))
-            }
-        }
-    }
-
-    /// The report's factorisation of `target`: its settings at rank
-    /// [`RANK`] and its initial factors.
-    fn factorisation(target: Array2<f64>, seed: u64) -> Problem {
-        let config = Config {
-            seed,
-            ..Config::lab_report(RANK)
-        };
-        let (u, v) = initial_factors(target.nrows(), target.ncols(), &config);
-        Problem::Factorisation {
-            target: target.into_shared(),
-            u,
-            v,
-            config,
-        }
-    }
-
-    /// Records the step's loss on `tape`.
-    fn record<'t>(&self, tape: &'t Tape) -> Var<'t> {
-        match self {
-            Problem::Factorisation { target, u, v, config } => record_step(tape, target, None, u, v, config).loss,
-            Problem::Network(first) => first.record(tape).0,
-        }
-    }
+/// The report's factorisation of `target`: its settings at rank [`RANK`].
+fn factorisation(title: String, description: String, target: Array2<f64>, seed: u64) -> TrainingStep {
+    let config = Config {
+        seed,
+        ..Config::lab_report(RANK)
+    };
+    TrainingStep::factorisation(title, description, target, None, config)
 }
 
 /// The MLP run whose first step [`Step::Mlp`] records: `mlp --hidden 12`,
@@ -186,9 +167,9 @@ fn mlp_settings(settings: &TapeSettings) -> MlpSettings {
 /// Records the step, runs its backward sweep with a trace, counts its work,
 /// draws it, and times it if asked.
 pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
-    let (problem, description) = Problem::new(settings)?;
+    let step = first_step(settings)?;
     let tape = Tape::new();
-    let loss = problem.record(&tape);
+    let loss = step.record(&tape);
     let dump = inspect::dump(&tape);
     let (grads, trace) = inspect::backward_with_trace(&tape, loss);
     let counts = inspect::count(&tape, loss);
@@ -198,9 +179,9 @@ pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
         gradients: Some(&grads),
     };
     let dot = inspect::to_dot(&tape, &options);
-    let timing = settings.time_steps.map(|steps| time(&problem, steps));
+    let timing = settings.time_steps.map(|steps| time(&step, steps));
     Ok(Inside {
-        description,
+        description: format!("{}: {}", step.title, step.description),
         loss: loss.item(),
         nodes: tape.len(),
         dump,
@@ -208,29 +189,41 @@ pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
         counts,
         dot,
         timing,
+        step,
     })
 }
 
 /// Times `steps` forward + backward passes on one reused tape, as a
 /// training loop runs them, after one warm-up step.
-fn time(problem: &Problem, steps: usize) -> Timing {
+fn time(step: &TrainingStep, steps: usize) -> Timing {
     let mut tape = Tape::new();
     let mut grads = Gradients::new();
-    let mut step = |tape: &mut Tape| {
+    let mut take_step = |tape: &mut Tape| {
         tape.clear();
-        let loss = problem.record(tape);
+        let loss = step.record(tape);
         tape.backward_into(loss, &mut grads);
         black_box(&grads);
     };
-    step(&mut tape);
+    take_step(&mut tape);
     let start = Instant::now();
     for _ in 0..steps {
-        step(&mut tape);
+        take_step(&mut tape);
     }
     Timing {
         steps,
         seconds_per_step: start.elapsed().as_secs_f64() / steps as f64,
     }
+}
+
+/// Where the `tape` bin writes the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphOutputs {
+    /// The directory of `tape.dot` (and Graphviz's `tape.svg`).
+    pub out: PathBuf,
+    /// The page to step through in a browser (`--html`), if asked for.
+    pub page: Option<PathBuf>,
+    /// The static SVG drawn by adlab (`--svg`), if asked for.
+    pub drawing: Option<PathBuf>,
 }
 
 /// The files [`write_graph`] wrote.
@@ -240,18 +233,38 @@ pub struct GraphFiles {
     pub dot: PathBuf,
     /// `tape.svg`, when Graphviz's `dot` is on the PATH.
     pub svg: Option<PathBuf>,
+    /// The page ([`TrainingStep::page`]), if asked for.
+    pub page: Option<WrittenFile>,
+    /// The static SVG ([`TrainingStep::drawing`]), if asked for.
+    pub drawing: Option<WrittenFile>,
 }
 
-/// Writes `tape.dot` into `out` and, when Graphviz's `dot` program is on
-/// the PATH, renders it to `tape.svg`.
-pub fn write_graph(dot: &str, out: &Path) -> Result<GraphFiles, Failure> {
-    let out = OutputDir::create(out)?;
-    let dot_path = out.write("tape.dot", dot.as_bytes())?;
-    let svg = match render_svg(dot)? {
+/// Writes the page and the drawing, if asked for, then `tape.dot` into the
+/// output directory and, when Graphviz's `dot` program is on the PATH,
+/// renders it to `tape.svg`.
+pub fn write_graph(inside: &Inside, outputs: &GraphOutputs) -> Result<GraphFiles, Failure> {
+    let page = outputs
+        .page
+        .as_deref()
+        .map(|path| inside.step.write_page(path))
+        .transpose()?;
+    let drawing = outputs
+        .drawing
+        .as_deref()
+        .map(|path| inside.step.write_drawing(path))
+        .transpose()?;
+    let out = OutputDir::create(&outputs.out)?;
+    let dot = out.write("tape.dot", inside.dot.as_bytes())?;
+    let svg = match render_svg(&inside.dot)? {
         Some(svg) => Some(out.write("tape.svg", &svg)?),
         None => None,
     };
-    Ok(GraphFiles { dot: dot_path, svg })
+    Ok(GraphFiles {
+        dot,
+        svg,
+        page,
+        drawing,
+    })
 }
 
 /// Runs `dot -Tsvg` on the text: `None` if the program is not installed.
@@ -336,7 +349,6 @@ impl TapeSummary {
 
 #[cfg(test)]
 mod tests {
-    use super::super::trace;
     use super::*;
 
     fn settings(step: Step) -> TapeSettings {
@@ -375,7 +387,8 @@ mod tests {
             seed: 3,
             ..Config::lab_report(RANK)
         };
-        let traced = trace::factorisation_step(&LabExample::new().matrix, None, &config, String::new());
+        let step = TrainingStep::factorisation(String::new(), String::new(), LabExample::new().matrix, None, config);
+        let traced = step.traced();
         assert_eq!((&inside.dump, &inside.trace), (&traced.dump, &traced.trace));
         assert!(inside.dump.contains("\n#0    parameter "), "{}", inside.dump);
     }

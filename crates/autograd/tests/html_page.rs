@@ -6,24 +6,21 @@
 //! writes what it showed into `<pre id="adlab-selftest">`, which
 //! `--dump-dom` hands back. Without Chromium (Debian's `chromium` package)
 //! the browser test says so and passes, unless `ADLAB_REQUIRE_BROWSER` is
-//! set (CI sets it): then a missing browser fails it.
+//! set (CI sets it): then a missing browser fails it (see `page_checks/`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+mod page_checks;
+
+use std::path::Path;
 
 use autograd::inspect::{self, HtmlOptions};
 use autograd::{CustomOp, NodeId, SweepObserver, Tape, Var};
 use ndarray::{Array2, ArrayView2, array};
+use page_checks::SelfTest;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 /// The pages must stay below this size (the issue's bound).
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
-
-/// How long one browser run may take before it is stopped.
-const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// `C = A ⊙ A ⊙ A`; `dA = 3 A ⊙ A ⊙ G`: a custom op on the page.
 struct Cube;
@@ -199,25 +196,7 @@ fn cases() -> Vec<Case> {
 fn pages_are_self_contained() {
     for case in cases() {
         let page = &case.page;
-        // Three inline scripts (the error catcher, the data, the page) and
-        // nothing that loads a file or reaches the network.
-        assert_eq!(page.matches("<script").count(), 3, "{}", case.name);
-        assert_eq!(page.matches("</script>").count(), 3, "{}", case.name);
-        for loader in [
-            "<link",
-            " src=",
-            "@import",
-            "url(http",
-            "fetch(",
-            "XMLHttpRequest",
-            "<iframe",
-        ] {
-            assert!(!page.contains(loader), "{}: {loader}", case.name);
-        }
-        // The only URL is the SVG namespace, a name that is never fetched.
-        let urls = page.matches("http://").count() + page.matches("https://").count();
-        let namespaces = page.matches("http://www.w3.org/2000/svg").count();
-        assert_eq!(urls, namespaces, "{}", case.name);
+        page_checks::assert_self_contained(case.name, page);
         // One box per node, one edge per operand.
         assert_eq!(page.matches("<g class=\"node ").count(), case.nodes, "{}", case.name);
     }
@@ -269,120 +248,29 @@ fn the_static_graph_draws_every_node_and_edge_downwards() {
     assert!(svg.contains("after-loss"), "the node recorded after the loss is marked");
 }
 
-/// Chromium, if installed: Debian names it `chromium`, others `chromium-browser`.
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| [dir.join("chromium"), dir.join("chromium-browser")])
-        .find(|candidate| candidate.is_file())
-}
-
-/// Whether a missing browser must fail the test (CI sets this).
-fn browser_required() -> bool {
-    std::env::var("ADLAB_REQUIRE_BROWSER").is_ok_and(|value| !value.is_empty() && value != "0")
-}
-
-/// Opens `page` with `#selftest` in headless Chromium with a
-/// fresh profile and returns the DOM after loading.
-fn dump_dom(browser: &Path, page: &Path) -> String {
-    let profile = page.with_extension("profile");
-    let _ = std::fs::remove_dir_all(&profile);
-    let url = format!("file://{}#selftest", page.display());
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(&url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
-    let stdout = child.stdout.take().unwrap();
-    let reader = thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > BROWSER_TIMEOUT {
-            let _ = child.kill();
-            panic!("{} did not finish {url} within {BROWSER_TIMEOUT:?}", browser.display());
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    let _ = std::fs::remove_dir_all(&profile);
-    reader.join().unwrap()
-}
-
-/// The lines of `<pre id="adlab-selftest">` in the dumped DOM.
-fn self_test_report(dom: &str) -> Option<Vec<String>> {
-    let start = dom.find("<pre id=\"adlab-selftest\"")?;
-    let body = &dom[start..];
-    let body = &body[body.find('>')? + 1..body.find("</pre>")?];
-    Some(body.lines().map(str::to_owned).collect())
-}
-
 /// Checks one page's self-test report against the engine; returns the
 /// slowest step's time as the page measured it.
-fn check_report(case: &Case, report: &[String]) -> String {
+fn check_report(case: &Case, report: &SelfTest) -> String {
     let name = case.name;
-    let field = |key: &str| {
-        report
-            .iter()
-            .find_map(|line| line.strip_prefix(&format!("{key} ")))
-            .unwrap_or_else(|| panic!("{name}: no '{key}' in the self-test report:\n{}", report.join("\n")))
-    };
-    let errors: Vec<&String> = report.iter().filter(|line| line.starts_with("error ")).collect();
-    assert!(errors.is_empty(), "{name}: the page reported errors: {errors:?}");
+    report.assert_sound(name, case.nodes);
     assert_eq!(
-        report.first().map(String::as_str),
-        Some("selftest ran"),
-        "{name}: {report:?}"
-    );
-    let ids = |text: &str| -> Vec<usize> { text.split_whitespace().map(|id| id.parse().unwrap()).collect() };
-    assert_eq!(
-        ids(field("forward")),
-        (0..case.nodes).collect::<Vec<_>>(),
-        "{name}: forward, once per node"
-    );
-    assert_eq!(
-        ids(field("backward")),
+        report.ids("backward"),
         case.backward,
         "{name}: backward, once per node that wants a gradient"
     );
-    assert_eq!(field("back-key"), "ok", "{name}: the ← key steps back");
-    let mismatch: f64 = field("adjoint-mismatch").parse().unwrap();
-    assert!(
-        mismatch <= 1e-12,
-        "{name}: the page's fan-out sums differ from the engine's adjoints by {mismatch}"
-    );
-    let shown: Vec<&String> = report.iter().filter(|line| line.starts_with("gradient ")).collect();
+    let shown = report.gradients();
     assert_eq!(shown.len(), case.gradients.len(), "{name}: one gradient per parameter");
-    for (line, (id, expected)) in shown.iter().zip(&case.gradients) {
-        let numbers: Vec<&str> = line.split_whitespace().skip(1).collect();
-        let (shown_id, rows, cols): (usize, usize, usize) = (
-            numbers[0].parse().unwrap(),
-            numbers[1].parse().unwrap(),
-            numbers[2].parse().unwrap(),
-        );
-        assert_eq!((shown_id, (rows, cols)), (*id, expected.dim()), "{name}: {line}");
-        let values: Vec<f64> = numbers[3..].iter().map(|x| x.parse().unwrap()).collect();
-        for (shown, expected) in values.iter().zip(expected.iter()) {
+    for (gradient, (id, expected)) in shown.iter().zip(&case.gradients) {
+        assert_eq!((gradient.id, gradient.shape), (*id, expected.dim()), "{name}");
+        assert_eq!(gradient.values.len(), expected.len());
+        for (shown, expected) in gradient.values.iter().zip(expected.iter()) {
             assert!(
                 (shown - expected).abs() <= 1e-12,
                 "{name}: parameter #{id} shows {shown}, Tape::backward gives {expected}"
             );
         }
-        assert_eq!(values.len(), expected.len());
     }
-    let hover = report.iter().find_map(|line| line.strip_prefix("hover "));
+    let hover = report.lines.iter().find_map(|line| line.strip_prefix("hover "));
     let heat_maps = case
         .gradients
         .iter()
@@ -411,42 +299,19 @@ fn check_report(case: &Case, report: &[String]) -> String {
             "{name}: hover at {at:?}"
         );
     }
-    field("slowest-step-ms").to_owned()
+    report.field("slowest-step-ms").to_owned()
 }
 
 #[test]
 fn in_a_browser_each_page_steps_through_every_node_and_shows_the_engines_gradients() {
-    let Some(browser) = chromium() else {
-        let note = "no chromium on the PATH: the tape page was not tested in a browser \
-                    (install Debian's chromium package)";
-        assert!(!browser_required(), "{note}, and ADLAB_REQUIRE_BROWSER is set");
-        eprintln!("note: {note}");
+    let Some(browser) = page_checks::chromium_or_skip() else {
         return;
     };
     let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("html_page-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).unwrap();
     let cases = cases();
-    let reports: Vec<(String, Vec<String>)> = thread::scope(|scope| {
-        let runs: Vec<_> = cases
-            .iter()
-            .map(|case| {
-                let page = folder.join(format!("{}.html", case.name));
-                std::fs::write(&page, &case.page).unwrap();
-                let browser = &browser;
-                scope.spawn(move || {
-                    let dom = dump_dom(browser, &page);
-                    (dom.clone(), self_test_report(&dom).unwrap_or_default())
-                })
-            })
-            .collect();
-        runs.into_iter().map(|run| run.join().unwrap()).collect()
-    });
-    for (case, (dom, report)) in cases.iter().zip(&reports) {
-        assert!(
-            !report.is_empty(),
-            "{}: no self-test report in the page; its DOM:\n{dom}",
-            case.name
-        );
+    let pages: Vec<(&str, &str)> = cases.iter().map(|case| (case.name, case.page.as_str())).collect();
+    let reports = page_checks::self_tests(&browser, &folder, &pages);
+    for (case, report) in cases.iter().zip(&reports) {
         let slowest = check_report(case, report);
         println!("{}: every step checked; slowest step {slowest} ms", case.name);
     }
