@@ -28,3 +28,6 @@ mod chapter_07_mlp_on_iris {}
 
 #[doc = include_str!("../docs/08-performance.md")]
 mod chapter_08_performance {}
+
+#[doc = include_str!("../docs/09-forward-mode-and-second-derivatives.md")]
+mod chapter_09_forward_mode_and_second_derivatives {}

@@ -529,15 +529,15 @@ fn markers_parse_and_malformed_ones_are_errors() {
     assert!(parse_marker("<!-- output of: tape; numbers within 2 -->").is_err());
 }
 
-// ---- chapter 3's table of every op ----
+// ---- chapter 3's table of every op's VJP, chapter 9's of every JVP ----
 
-/// The rows of chapter 3's table of ops: the op's name and its VJP, as
-/// written (a `\|` in a cell is a `|`).
-fn chapter_3_table() -> Vec<(String, String)> {
-    let chapter = std::fs::read_to_string(root().join("docs/03-vector-jacobian-products.md")).unwrap();
+/// The rows of the table of ops in `chapter`'s section `heading`: the op's
+/// name and its last column, as written (a `\|` in a cell is a `|`).
+fn table_of_ops(chapter: &str, heading: &str) -> Vec<(String, String)> {
+    let chapter = std::fs::read_to_string(root().join(chapter)).unwrap();
     let start = chapter
-        .find("\n## Every op")
-        .expect("chapter 3 has a section `## Every op`");
+        .find(&format!("\n{heading}"))
+        .unwrap_or_else(|| panic!("the chapter has a section `{heading}`"));
     let section = &chapter[start + 1..];
     let section = &section[..section[3..].find("\n## ").map_or(section.len(), |end| end + 3)];
     let code = |cell: &str| cell.trim().trim_matches('`').replace("\\|", "|");
@@ -559,5 +559,21 @@ fn chapter_3_tables_every_op_with_its_rule() {
         .map(|kind| (kind.spec().name.to_owned(), kind.spec().vjp.to_owned()))
         .collect();
     // One row per op, in the order of `OpKind`, with the rule `SPECS` gives it.
-    assert_eq!(chapter_3_table(), expected);
+    assert_eq!(
+        table_of_ops("docs/03-vector-jacobian-products.md", "## Every op"),
+        expected
+    );
+}
+
+#[test]
+fn chapter_9_tables_every_op_with_its_jvp() {
+    let expected: Vec<(String, String)> = OpKind::ALL
+        .iter()
+        .filter(|kind| !kind.is_leaf() && **kind != OpKind::Custom)
+        .map(|kind| (kind.spec().name.to_owned(), kind.spec().jvp.to_owned()))
+        .collect();
+    assert_eq!(
+        table_of_ops("docs/09-forward-mode-and-second-derivatives.md", "## Every op's JVP"),
+        expected
+    );
 }
