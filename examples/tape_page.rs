@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use autograd::inspect::{self, HtmlOptions};
 use autograd::{Tape, Var};
-use data::{Columns, Scale, SplitSize, Standardiser};
+use data::{Columns, ReadOptions, Scale, SplitSize, Standardiser};
 use factor::{LabExample, Loss};
 use mlp::Mlp;
 use ndarray::{Array2, Axis};
@@ -48,7 +48,10 @@ fn write_pages(folder: &Path) -> Result<(), String> {
     write(folder, "lab", &tape, loss, title, about)?;
 
     let tape = Tape::new();
-    let mut centred = data::read_matrix(&iris, &Columns::Features).map_err(|e| e.to_string())?;
+    let mut centred = data::read_features_with(&iris, ReadOptions::default(), &Columns::Features)
+        .map_err(|e| e.to_string())?
+        .data
+        .matrix;
     data::centre_columns(&mut centred);
     let loss = factorisation(&tape, centred);
     let title = "Factorising iris: one epoch of the lab report";
@@ -74,7 +77,9 @@ fn factorisation(tape: &Tape, target: Array2<f64>) -> Var<'_> {
 
 /// The MLP's loss on the first 16 standardised training rows of iris.
 fn network<'t>(tape: &'t Tape, iris: &Path) -> Result<Var<'t>, String> {
-    let iris = data::read_labelled(iris, None).map_err(|e| e.to_string())?;
+    let iris = data::read_labelled_with(iris, ReadOptions::default(), None)
+        .map_err(|e| e.to_string())?
+        .data;
     let split = data::train_validation_split(iris.len(), SplitSize::Count(50), SEED).map_err(|e| e.to_string())?;
     let mut training = iris.select(&split.train);
     Standardiser::fit(&training.features, Scale::StdDev).apply(&mut training.features);

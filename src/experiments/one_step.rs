@@ -15,13 +15,14 @@ use std::time::Instant;
 
 use autograd::inspect::{self, Counts, DotOptions};
 use autograd::{Gradients, Tape, Var};
+use data::{Layout, Loaded};
 use factor::{Config, LabExample, initial_factors, record_step};
 use mlp::{FirstStep, TrainConfig};
 use ndarray::{ArcArray2, Array2};
 use serde::Serialize;
 
 use super::mlp::{MlpSettings, first_minibatch};
-use crate::args::DataArgs;
+use crate::args::{DataArgs, LayoutSummary, ReadArgs};
 use crate::cli::Failure;
 use crate::output::OutputDir;
 
@@ -57,6 +58,8 @@ pub struct TapeSettings {
     pub seed: u64,
     /// The iris file (for [`Step::Iris`] and [`Step::Mlp`]).
     pub data: PathBuf,
+    /// How it is read.
+    pub read: ReadArgs,
     /// Also time this many forward + backward passes of the step.
     pub time_steps: Option<usize>,
 }
@@ -66,6 +69,8 @@ pub struct TapeSettings {
 pub struct Inside {
     /// One line saying what was recorded.
     pub description: String,
+    /// How the data file was read, for the steps that read one.
+    pub layout: Option<Layout>,
     /// The loss's value.
     pub loss: f64,
     /// Nodes on the tape.
@@ -106,7 +111,9 @@ enum Problem {
 }
 
 impl Problem {
-    fn new(settings: &TapeSettings) -> Result<(Problem, String), Failure> {
+    /// The step's data, a line saying what it is, and how its data file was
+    /// read (the lab's step reads none).
+    fn new(settings: &TapeSettings) -> Result<(Problem, String, Option<Layout>), Failure> {
         match settings.step {
             Step::Lab => {
                 let target = LabExample::new().matrix;
@@ -115,29 +122,31 @@ impl Problem {
                      U and V from U(0, 1) with seed {}",
                     settings.seed
                 );
-                Ok((Problem::factorisation(target, settings.seed), description))
+                Ok((Problem::factorisation(target, settings.seed), description, None))
             }
             Step::Iris => {
                 // factorise's matrix, unchecked: the step is recorded at rank 2
                 // whatever the shape.
                 let data = DataArgs {
                     data: settings.data.clone(),
+                    read: settings.read.clone(),
                     ..DataArgs::default()
                 };
-                let target = data.load()?;
+                let Loaded { data: target, layout } = data.load()?;
+                let target = target.matrix;
                 let (rows, cols) = target.dim();
                 let description = format!(
-                    "one epoch of the report's factorisation: {} ({rows} x {cols}, columns centred), rank {RANK}, \
-                     loss ||A - U Vᵀ||_F, U and V from U(0, 1) with seed {}",
+                    "one epoch of the report's factorisation: {} ({layout}, {rows} x {cols}, columns centred), \
+                     rank {RANK}, loss ||A - U Vᵀ||_F, U and V from U(0, 1) with seed {}",
                     settings.data.display(),
                     settings.seed
                 );
-                Ok((Problem::factorisation(target, settings.seed), description))
+                Ok((Problem::factorisation(target, settings.seed), description, Some(layout)))
             }
             Step::Mlp => {
-                let (first, description) = first_minibatch(&mlp_settings(settings))?;
-                let description = format!("the first step of `mlp --hidden 12`: {description}");
-                Ok((Problem::Network(first), description))
+                let first = first_minibatch(&mlp_settings(settings))?;
+                let description = format!("the first step of `mlp --hidden 12`: {}", first.description);
+                Ok((Problem::Network(first.step), description, Some(first.layout)))
             }
         }
     }
@@ -174,6 +183,7 @@ fn mlp_settings(settings: &TapeSettings) -> MlpSettings {
     let recommended = MlpSettings::recommended();
     MlpSettings {
         data: settings.data.clone(),
+        read: settings.read.clone(),
         train: TrainConfig {
             hidden: TrainConfig::report().hidden,
             seed: settings.seed,
@@ -186,7 +196,7 @@ fn mlp_settings(settings: &TapeSettings) -> MlpSettings {
 /// Records the step, runs its backward sweep with a trace, counts its work,
 /// draws it, and times it if asked.
 pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
-    let (problem, description) = Problem::new(settings)?;
+    let (problem, description, layout) = Problem::new(settings)?;
     let tape = Tape::new();
     let loss = problem.record(&tape);
     let dump = inspect::dump(&tape);
@@ -201,6 +211,7 @@ pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
     let timing = settings.time_steps.map(|steps| time(&problem, steps));
     Ok(Inside {
         description,
+        layout,
         loss: loss.item(),
         nodes: tape.len(),
         dump,
@@ -288,6 +299,8 @@ pub struct TapeSummary {
     pub step: Step,
     /// The seed.
     pub seed: u64,
+    /// How the data file was read (`--iris` and `--mlp`).
+    pub layout: Option<LayoutSummary>,
     /// The loss's value.
     pub loss: f64,
     /// Nodes on the tape.
@@ -319,6 +332,7 @@ impl TapeSummary {
         TapeSummary {
             step: settings.step,
             seed: settings.seed,
+            layout: inside.layout.as_ref().map(LayoutSummary::from),
             loss: inside.loss,
             nodes: inside.nodes,
             forward_flops: counts.forward.flops,
@@ -344,6 +358,7 @@ mod tests {
             step,
             seed: 3,
             data: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/", "datasets/iris.data")),
+            read: ReadArgs::default(),
             time_steps: None,
         }
     }
