@@ -61,10 +61,13 @@ impl Trained {
 /// ends above that lowest one has stopped descending too.
 ///
 /// Measured with `complete`'s defaults (Adam, lr 0.1, 1000 epochs): on
-/// centred iris the change is within ±5e-4 for seeds 0 to 4; on a matrix
-/// with columns in the hundreds (unscaled wine, breast-cancer-like data) it
-/// is 5e-3 to 0.24, and the held-out error of such a run moves by half or
-/// more before the loss settles.
+/// centred iris the loss ends 0.003% to 0.045% above its earlier lowest for
+/// seeds 0 to 9 (converged, with the jitter of a fixed step). On the
+/// breast-cancer-like matrix of `tests/complete_cli.rs` (columns from 0.003
+/// to 570 in standard deviation) with λ = 0.5, the loss still falls 1.8%
+/// over the last 100 epochs, and the held-out RMSE of that run, 106.2 (1.32
+/// times below the column means'), becomes 203.6 once the loss settles
+/// (1.45 times above).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Convergence {
     /// The last epochs, over which the fall is measured.
