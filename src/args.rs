@@ -438,22 +438,20 @@ mod tests {
             data::parse_labelled_with(text.as_bytes(), "f.csv", ReadOptions::default(), label).unwrap_err()
         };
         let hint = |error: DataError| read_failure(error).hint().map(str::to_owned);
-        assert_eq!(
-            hint(error("a,b,c\n1,2,x\n3,4,y\n", None)).as_deref(),
-            Some("pass --header to skip it")
-        );
-        assert_eq!(
-            hint(error("0,1,2\n1,2,0\n3,4,1\n", None)).as_deref(),
-            Some("pass --header if it is a header, or --no-header if it is data")
-        );
-        assert_eq!(
-            hint(error(",a,b\n0,1,x\n1,2,y\n", None)).as_deref(),
-            Some("pass --drop-index-column")
-        );
-        assert_eq!(
-            hint(error("1.5,2.5\n2.5,3.5\n", None)).as_deref(),
-            Some("pass --label-column last, or --label-column first")
-        );
+        for (text, expected) in [
+            ("a,b,c\n1,2,x\n3,4,y\n", "pass --header to skip it"),
+            (
+                "0,1,2\n1,2,0\n3,4,1\n",
+                "pass --header if it is a header, or --no-header if it is data",
+            ),
+            (",a,b\n0,1,x\n1,2,y\n", "pass --drop-index-column"),
+            (
+                "1.5,2.5\n2.5,3.5\n",
+                "pass --label-column last, or --label-column first",
+            ),
+        ] {
+            assert_eq!(hint(error(text, None)).as_deref(), Some(expected), "{text}");
+        }
         let tabs = data::parse_labelled_with(
             b"1\t2\tx\n3\t4\ty\n",
             "f.tsv",

@@ -282,6 +282,11 @@ const INDEX_COLUMN: Expect = Hinted(
      empty; drop the index column",
     "pass --drop-index-column",
 );
+const LABEL_5: Expect = Hinted(
+    "<path>, line 1 looks like a header: its last field, '5', is not a class of the other rows \
+     (whole numbers from 0 to 2); declare a header, or no header if it is data",
+    HEADER_OR_DATA,
+);
 const SIX_ROWS_OF_IRIS: &str = "labels in the last column; 6 rows, 4 features, 3 classes: Iris-setosa, \
                                 Iris-versicolor, Iris-virginica)";
 
@@ -335,25 +340,12 @@ const LAYOUT: &[(&str, &str, &[&str], Expect)] = &[
         &["--header"],
         Reads("a header on line 1, labels in the last column; 6 rows, 4 features, 3 classes: 0, 1, 2)"),
     ),
-    (
-        "numbered_from_1_header.csv",
-        "mlp",
-        &[],
-        Hinted(
-            "<path>, line 1 looks like a header: its last field, '5', is not a class of the other rows \
-             (whole numbers from 0 to 2); declare a header, or no header if it is data",
-            HEADER_OR_DATA,
-        ),
-    ),
+    ("numbered_from_1_header.csv", "mlp", &[], LABEL_5),
     (
         "numbered_from_1_header.csv",
         "factorise",
         &["--label-column", "last"],
-        Hinted(
-            "<path>, line 1 looks like a header: its last field, '5', is not a class of the other rows \
-             (whole numbers from 0 to 2); declare a header, or no header if it is data",
-            HEADER_OR_DATA,
-        ),
+        LABEL_5,
     ),
     // 2. pandas' header over an index column: named, and how to drop it.
     ("pandas_index.csv", "mlp", &[], INDEX_COLUMN),
