@@ -20,7 +20,10 @@ use ndarray::{ArcArray2, Array2};
 
 fn centred_iris() -> Array2<f64> {
     let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/iris.data"));
-    let mut a = data::read_matrix(path, &data::Columns::Features).expect("iris ships in datasets/");
+    let mut a = data::read_features_with(path, data::ReadOptions::default(), &data::Columns::Features)
+        .expect("iris ships in datasets/")
+        .data
+        .matrix;
     data::centre_columns(&mut a);
     a
 }

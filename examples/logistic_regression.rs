@@ -64,10 +64,12 @@ fn accuracy(x: &Array2<f64>, targets: &Array2<f64>, w: &Array2<f64>, b: &Array2<
 
 /// Trains on iris, setosa against the rest, with this seed.
 pub fn run(seed: u64) -> Result<Outcome, data::DataError> {
-    let iris = data::read_labelled(
+    let iris = data::read_labelled_with(
         concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/iris.data").as_ref(),
+        data::ReadOptions::default(),
         None,
-    )?;
+    )?
+    .data;
     let setosa = iris.classes.iter().position(|name| name == "Iris-setosa").unwrap();
     let split = data::train_validation_split(iris.len(), SplitSize::Count(50), seed)?;
     // Targets: 1 for a setosa, 0 otherwise, one column.

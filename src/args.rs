@@ -1,16 +1,23 @@
 //! The flags that several bins share, as clap argument groups, and the
-//! parsers of their values: [`CommonArgs`] (every bin), [`DataArgs`] (the
-//! matrix of `factorise` and `complete`), [`TrainArgs`] (their training).
-//! A bin flattens the groups it needs and adds its own flags.
+//! parsers of their values: [`CommonArgs`] (every bin), [`ReadArgs`] (how
+//! every bin that reads data reads its file), [`DataArgs`] (the matrix of
+//! `factorise` and `complete`), [`TrainArgs`] (their training). A bin
+//! flattens the groups it needs and adds its own flags. [`read_failure`]
+//! turns a data error into the bins' `error:` and `hint:` lines, naming
+//! [`ReadArgs`]' flags.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use autograd::optim::OptimizerKind;
 use clap::Args;
-use data::{FeatureMatrix, Scale, Standardiser};
+use data::{
+    Choice, Columns, DataError, Delimiter, FeatureMatrix, Header, LabelColumn, Layout, Loaded, ReadOptions, Scale,
+    Standardiser,
+};
 use factor::{Config, Loss};
 use ndarray::Array2;
+use serde::Serialize;
 
 use crate::cli::Failure;
 
@@ -30,10 +37,130 @@ pub struct CommonArgs {
     pub out: PathBuf,
 }
 
+/// How a data file is read where looking at it is not enough: the flags of
+/// every bin that reads data. By default the delimiter and the label column
+/// are detected, and a first line that looks like a header is refused until
+/// `--header` or `--no-header` says which it is.
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadArgs {
+    /// The first line is a header (column names): skip it.
+    #[arg(long, conflicts_with = "no_header")]
+    pub header: bool,
+
+    /// The first line is data, even if it looks like a header (such as the
+    /// column numbers 0, 1, 2, ... that pandas writes over unnamed columns).
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// The character between fields: comma (,), tab or semicolon (;)
+    /// [default: detected from the first 100 rows].
+    #[arg(long, value_name = "comma|tab|semicolon")]
+    pub delimiter: Option<Delimiter>,
+
+    /// Drop the first column, a row index as pandas writes by default (a
+    /// first line whose first field is empty is then the header).
+    #[arg(long)]
+    pub drop_index_column: bool,
+
+    /// The column of class labels, first or last: mlp learns them
+    /// [default: detected]; factorise and complete leave it out [default:
+    /// only a column of class names is left out].
+    #[arg(long, value_name = "first|last")]
+    pub label_column: Option<LabelColumn>,
+}
+
+impl ReadArgs {
+    /// The declarations these flags make, for the `data` readers.
+    pub fn options(&self) -> ReadOptions {
+        let header = match (self.header, self.no_header) {
+            (true, _) => Some(Header::Present),
+            (false, true) => Some(Header::Absent),
+            (false, false) => None,
+        };
+        ReadOptions {
+            header,
+            delimiter: self.delimiter,
+            drop_index_column: self.drop_index_column,
+        }
+    }
+
+    /// The flags as a command line gives them: `--header --delimiter tab`.
+    pub fn flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        if self.header {
+            flags.push("--header".to_owned());
+        }
+        if self.no_header {
+            flags.push("--no-header".to_owned());
+        }
+        if let Some(delimiter) = self.delimiter {
+            flags.push(format!("--delimiter {delimiter}"));
+        }
+        if self.drop_index_column {
+            flags.push("--drop-index-column".to_owned());
+        }
+        if let Some(column) = self.label_column {
+            flags.push(format!("--label-column {column}"));
+        }
+        flags
+    }
+}
+
+/// A data error as the bins report it: its one-line message and, when a
+/// declaration would settle it ([`DataError::choices`]), a hint naming
+/// [`ReadArgs`]' flags: `pass --header if it is a header, or --no-header if
+/// it is data`.
+pub fn read_failure(error: DataError) -> Failure {
+    let choices = error.choices();
+    let flags: Vec<String> = choices
+        .iter()
+        .map(|choice| match *choice {
+            Choice::Header(Header::Present) if choices.len() > 1 => "--header if it is a header".to_owned(),
+            Choice::Header(Header::Present) => "--header to skip it".to_owned(),
+            Choice::Header(Header::Absent) => "--no-header if it is data".to_owned(),
+            Choice::Delimiter(delimiter) => format!("--delimiter {delimiter}"),
+            Choice::DropIndexColumn => "--drop-index-column".to_owned(),
+            Choice::LabelColumn(column) => format!("--label-column {column}"),
+        })
+        .collect();
+    let failure = Failure::new(error);
+    if flags.is_empty() {
+        failure
+    } else {
+        failure.with_hint(format!("pass {}", flags.join(", or ")))
+    }
+}
+
+/// How a data file was read, as the bins' `--json` lines give it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LayoutSummary {
+    /// `comma`, `tab` or `semicolon`, declared or detected.
+    pub delimiter: String,
+    /// The 1-based line of the header that was skipped, if any.
+    pub header_line: Option<u64>,
+    /// Whether the first column was dropped as a row index.
+    pub index_column_dropped: bool,
+    /// The three in words, as the bins' first line shows them:
+    /// `tab-separated, a header on line 1`.
+    pub description: String,
+}
+
+impl From<&Layout> for LayoutSummary {
+    fn from(layout: &Layout) -> Self {
+        LayoutSummary {
+            delimiter: layout.delimiter.to_string(),
+            header_line: layout.header.as_ref().map(|header| header.line),
+            index_column_dropped: layout.index_column_dropped,
+            description: layout.to_string(),
+        }
+    }
+}
+
 /// Which columns of the CSV file form the matrix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ColumnChoice {
-    /// Every column except a detected label column.
+    /// Every column but the labels: the column `--label-column` names, else
+    /// a column of class names at either end (a column of numbers is data).
     Features,
     /// Every column.
     All,
@@ -42,11 +169,12 @@ pub enum ColumnChoice {
 }
 
 impl ColumnChoice {
-    fn to_data(&self) -> data::Columns {
+    /// The columns to read, given the label column the user named, if any.
+    fn to_data(&self, label_column: Option<LabelColumn>) -> Columns {
         match self {
-            ColumnChoice::Features => data::Columns::Features,
-            ColumnChoice::All => data::Columns::All,
-            ColumnChoice::Indices(indices) => data::Columns::Indices(indices.clone()),
+            ColumnChoice::Features => label_column.map_or(Columns::AllButTextLabels, Columns::Except),
+            ColumnChoice::All => Columns::All,
+            ColumnChoice::Indices(indices) => Columns::Indices(indices.clone()),
         }
     }
 }
@@ -94,16 +222,21 @@ pub fn parse_columns(text: &str) -> Result<ColumnChoice, String> {
     Ok(ColumnChoice::Indices(indices))
 }
 
-/// The data flags: which file, which columns, how they are scaled.
+/// The data flags: which file, how it is read, which columns, how they are scaled.
 #[derive(Args, Clone, Debug, PartialEq)]
 pub struct DataArgs {
-    /// Numeric CSV file without a header (a label column is detected and left out).
+    /// Numeric CSV file (a column of class names is left out; see --label-column).
     #[arg(long, default_value = "datasets/iris.data")]
     pub data: PathBuf,
 
-    /// Columns to use: `features` (all but a detected label column), `all`, or
+    /// How the file is read.
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Columns to use: `features` (every column but the labels: the one
+    /// --label-column names, else a column of class names), `all`, or
     /// 0-based indices and ranges such as `1-13` or `0,2,3`.
-    #[arg(long, default_value = "features", value_parser = parse_columns)]
+    #[arg(long, default_value = "features", value_parser = parse_columns, conflicts_with = "label_column")]
     pub columns: ColumnChoice,
 
     /// Standardise each column to mean 0 and standard deviation 1 instead of
@@ -117,6 +250,7 @@ impl Default for DataArgs {
     fn default() -> Self {
         DataArgs {
             data: PathBuf::from("datasets/iris.data"),
+            read: ReadArgs::default(),
             columns: ColumnChoice::Features,
             standardise: false,
         }
@@ -138,35 +272,42 @@ impl DataArgs {
         }
     }
 
-    /// Reads the chosen columns and centres (or standardises) them.
-    pub fn load(&self) -> Result<Array2<f64>, Failure> {
+    /// Reads the chosen columns and centres (or standardises) them, with
+    /// no check on their shape.
+    pub fn load(&self) -> Result<Loaded<FeatureMatrix>, Failure> {
         let mut features = self.read()?;
-        self.scale_columns(&mut features.matrix);
-        Ok(features.matrix)
+        self.scale_columns(&mut features.data.matrix);
+        Ok(features)
     }
 
     /// Reads the matrix as [`DataArgs::load`] does and checks the training
     /// settings against it; an error names the file
-    /// (`datasets/iris.data: rank 5 is larger than min(150, 4) = 4`).
-    pub fn load_for(&self, config: &Config) -> Result<FeatureMatrix, Failure> {
+    /// (`datasets/iris.data: rank 5 is larger than min(150, 4) = 4`), and a
+    /// matrix that centring leaves all zeros is refused ([`nothing_to_fit`]).
+    pub fn load_for(&self, config: &Config) -> Result<Loaded<FeatureMatrix>, Failure> {
         let mut features = self.read_for(config)?;
-        self.scale_columns(&mut features.matrix);
+        let matrix = &mut features.data.matrix;
+        self.scale_columns(matrix);
+        if matrix.iter().all(|&x| x == 0.0) {
+            return Err(nothing_to_fit(&self.data, matrix.nrows(), false));
+        }
         Ok(features)
     }
 
     /// The chosen columns as the file has them, checked against the
     /// training settings as in [`DataArgs::load_for`], not yet scaled.
-    pub fn read_for(&self, config: &Config) -> Result<FeatureMatrix, Failure> {
+    pub fn read_for(&self, config: &Config) -> Result<Loaded<FeatureMatrix>, Failure> {
         let features = self.read()?;
-        let (rows, cols) = features.matrix.dim();
-        factor::validate_matrix(&features.matrix)
+        let (rows, cols) = features.data.matrix.dim();
+        factor::validate_matrix(&features.data.matrix)
             .and_then(|()| config.validate(rows, cols))
             .map_err(|error| Failure::new(format!("{}: {error}", self.data.display())))?;
         Ok(features)
     }
 
-    fn read(&self) -> Result<FeatureMatrix, Failure> {
-        Ok(data::read_features(&self.data, &self.columns.to_data())?)
+    fn read(&self) -> Result<Loaded<FeatureMatrix>, Failure> {
+        let columns = self.columns.to_data(self.read.label_column);
+        data::read_features_with(&self.data, self.read.options(), &columns).map_err(read_failure)
     }
 
     fn scale_columns(&self, matrix: &mut Array2<f64>) {
@@ -174,9 +315,25 @@ impl DataArgs {
     }
 }
 
-/// `", label column 4 left out"` when `--columns features` took a column
-/// for class labels, else nothing: the header of `factorise` and `complete`
-/// shows it, since a column of few distinct integers is taken for labels.
+/// The failure of a run whose entries to fit centring has left all zeros
+/// (every column constant, as in a file of one row; with `observed_only`,
+/// every column's observed entries): `U Vᵀ = 0` fits them exactly, so there
+/// is nothing to train, and no scale to judge a run's residual by.
+pub fn nothing_to_fit(data: &Path, rows: usize, observed_only: bool) -> Failure {
+    let (why, what) = match (rows, observed_only) {
+        (1, false) => ("one row of data", "the matrix is"),
+        (1, true) => ("one row of data", "the observed entries are"),
+        (_, false) => ("every column is constant", "the matrix is"),
+        (_, true) => ("every column's observed entries are equal", "they are"),
+    };
+    Failure::new(format!(
+        "{}: {why}, so once centred {what} all zeros: U Vᵀ = 0 fits exactly, and there is nothing to fit",
+        data.display()
+    ))
+}
+
+/// `", label column 4 left out"` when a column was taken for class labels,
+/// else nothing: the header of `factorise` and `complete` shows it.
 pub fn label_column_note(label_column: Option<usize>) -> String {
     label_column.map_or_else(String::new, |column| format!(", label column {column} left out"))
 }
@@ -273,6 +430,86 @@ mod tests {
         for text in ["features", "all", "0,2,5"] {
             assert_eq!(parse_columns(text).unwrap().to_string(), text, "shown as parsed");
         }
+    }
+
+    #[test]
+    fn data_errors_hint_at_the_flags_that_settle_them() {
+        let error = |text: &str, label| {
+            data::parse_labelled_with(text.as_bytes(), "f.csv", ReadOptions::default(), label).unwrap_err()
+        };
+        let hint = |error: DataError| read_failure(error).hint().map(str::to_owned);
+        for (text, expected) in [
+            ("a,b,c\n1,2,x\n3,4,y\n", "pass --header to skip it"),
+            (
+                "0,1,2\n1,2,0\n3,4,1\n",
+                "pass --header if it is a header, or --no-header if it is data",
+            ),
+            (",a,b\n0,1,x\n1,2,y\n", "pass --drop-index-column"),
+            (
+                "1.5,2.5\n2.5,3.5\n",
+                "pass --label-column last, or --label-column first",
+            ),
+        ] {
+            assert_eq!(hint(error(text, None)).as_deref(), Some(expected), "{text}");
+        }
+        let tabs = data::parse_labelled_with(
+            b"1\t2\tx\n3\t4\ty\n",
+            "f.tsv",
+            ReadOptions {
+                delimiter: Some(Delimiter::Comma),
+                ..ReadOptions::default()
+            },
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(hint(tabs).as_deref(), Some("pass --delimiter tab"));
+        // Nothing to declare: the file itself is wrong.
+        assert_eq!(hint(error("1,2,x\n3,abc,y\n", None)), None);
+        assert_eq!(
+            read_failure(error("1,2,x\n3,abc,y\n", None)).message(),
+            "f.csv, line 2, field 2: 'abc' is not a number"
+        );
+    }
+
+    #[test]
+    fn read_flags_declare_and_spell_themselves() {
+        assert_eq!(ReadArgs::default().options(), ReadOptions::default());
+        assert!(ReadArgs::default().flags().is_empty());
+        let read = ReadArgs {
+            header: true,
+            no_header: false,
+            delimiter: Some(Delimiter::Tab),
+            drop_index_column: true,
+            label_column: Some(LabelColumn::First),
+        };
+        assert_eq!(
+            read.options(),
+            ReadOptions {
+                header: Some(Header::Present),
+                delimiter: Some(Delimiter::Tab),
+                drop_index_column: true,
+            }
+        );
+        assert_eq!(
+            read.flags().join(" "),
+            "--header --delimiter tab --drop-index-column --label-column first"
+        );
+        let data = ReadArgs {
+            no_header: true,
+            ..ReadArgs::default()
+        };
+        assert_eq!(data.options().header, Some(Header::Absent));
+        assert_eq!(data.flags(), ["--no-header"]);
+    }
+
+    #[test]
+    fn features_mean_every_column_but_the_named_or_textual_labels() {
+        assert_eq!(ColumnChoice::Features.to_data(None), Columns::AllButTextLabels);
+        assert_eq!(
+            ColumnChoice::Features.to_data(Some(LabelColumn::Last)),
+            Columns::Except(LabelColumn::Last)
+        );
+        assert_eq!(ColumnChoice::All.to_data(None), Columns::All);
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //!
 //! - every bin that reads data against every file of the corpus in
 //!   `tests/data/bad/` (see its README.md), a missing path and a directory;
+//! - the files of `tests/data/bad/layout/`, read right only with the right
+//!   declaration, with and without the flags that make it, and the `hint:`
+//!   line that names those flags;
 //! - every flag with an impossible value, and outputs that cannot be written;
 //! - runs that diverge: they stop, say where and why, and keep their curves;
 //! - a rerun that fails leaves the earlier run's files whole.
@@ -24,10 +27,15 @@ use common::{Run, bin, corpus};
 enum Expect {
     /// Exit 0, nothing on standard error.
     Works,
-    /// Exit 1 with this message; `<path>` stands for the path as given.
+    /// Exit 0, and this in standard output's first line (`<path>` stands for
+    /// the path as given).
+    Reads(&'static str),
+    /// Exit 1 with this message and no hint; `<path>` stands for the path as given.
     Fails(&'static str),
+    /// Exit 1 with this message and this hint.
+    Hinted(&'static str, &'static str),
 }
-use Expect::{Fails, Works};
+use Expect::{Fails, Hinted, Reads, Works};
 
 /// The bins that read data, each with flags that keep a run short. The
 /// corpus table has one column per entry, in this order.
@@ -40,12 +48,21 @@ const BINS: [(&str, &[&str]); 5] = [
 ];
 
 const EMPTY: &str = "<path>: the file is empty";
-const HEADER: &str = "<path>, line 1, field 1: 'sepal_length' is not a number; this looks like a header line, \
-                      and adlab's data files have none (delete it)";
+const HEADER: Expect = Hinted(
+    "<path>, line 1 looks like a header: 'sepal_length' is not a number; declare a header to skip it",
+    "pass --header to skip it",
+);
 const FIELDS_ON_LINE_4: &str = "<path>, line 4: expected 5 fields (as on line 1), found 6";
 const SINGLE_CLASS: &str = "<path>: only one class ('Iris-setosa'); a classifier needs at least two";
+const ONE_ROW: &str = "<path>: only 1 row of data; a classifier needs two rows or more, of two classes or more";
 /// `factorise` and `complete` train at rank 2, which a 1 x 4 matrix cannot have.
 const RANK_OF_ONE_ROW: &str = "<path>: rank 2 is larger than min(1, 4) = 1";
+const NO_LABEL_COLUMN: Expect = Hinted(
+    "<path>: cannot tell which column holds the class labels (neither the last nor the first holds only names, \
+     or only 2 to 50 distinct integers); name the label column, first or last",
+    "pass --label-column last, or --label-column first",
+);
+const HEADER_OR_DATA: &str = "pass --header if it is a header, or --no-header if it is data";
 
 const fn every_bin(expect: Expect) -> [Expect; 5] {
     [expect; 5]
@@ -72,8 +89,8 @@ const CORPUS: &[(&str, [Expect; 5])] = &[
         "blank_lines_only.csv",
         every_bin(Fails("<path>: the file is empty (it has only blank lines)")),
     ),
-    ("header_only.csv", every_bin(Fails(HEADER))),
-    ("header_and_rows.csv", every_bin(Fails(HEADER))),
+    ("header_only.csv", every_bin(HEADER)),
+    ("header_and_rows.csv", every_bin(HEADER)),
     ("wrong_field_count.csv", every_bin(Fails(FIELDS_ON_LINE_4))),
     (
         "non_numeric.csv",
@@ -105,13 +122,7 @@ const CORPUS: &[(&str, [Expect; 5])] = &[
     ),
     (
         "mixed_labels.csv",
-        matrix_then_labelled(
-            Fails("<path>, line 6, field 5: 'two' is not a number"),
-            Fails(
-                "<path>: cannot tell which column holds the class labels (neither the last nor the first \
-                 holds only names, or only 2 to 50 distinct integers); choose one with --label-column first|last",
-            ),
-        ),
+        matrix_then_labelled(Fails("<path>, line 6, field 5: 'two' is not a number"), NO_LABEL_COLUMN),
     ),
     (
         "non_utf8.csv",
@@ -124,16 +135,27 @@ const CORPUS: &[(&str, [Expect; 5])] = &[
             Fails(RANK_OF_ONE_ROW),
             Fails(RANK_OF_ONE_ROW),
             Works,
-            Fails(SINGLE_CLASS),
-            Fails(SINGLE_CLASS),
+            Fails(ONE_ROW),
+            Fails(ONE_ROW),
         ],
     ),
     ("single_class.csv", matrix_then_labelled(Works, Fails(SINGLE_CLASS))),
+    // Centred, every column is 0: nothing to factorise (tape --iris records
+    // a step whatever the matrix; the classifiers have three classes).
+    (
+        "identical_measurements.csv",
+        [Fails(ALL_ZEROS), Fails(OBSERVED_ALL_ZEROS), Works, Works, Works],
+    ),
     ("bom.csv", every_bin(Works)),
     ("crlf.csv", every_bin(Works)),
     ("trailing_blank_lines.csv", every_bin(Works)),
     ("surrounding_spaces.csv", every_bin(Works)),
 ];
+
+const ALL_ZEROS: &str = "<path>: every column is constant, so once centred the matrix is all zeros: U Vᵀ = 0 fits exactly, \
+     and there is nothing to fit";
+const OBSERVED_ALL_ZEROS: &str = "<path>: every column's observed entries are equal, so once centred they are \
+                                  all zeros: U Vᵀ = 0 fits exactly, and there is nothing to fit";
 
 /// The path a corpus case names, relative to the workspace root.
 fn case_path(case: &str) -> PathBuf {
@@ -143,11 +165,43 @@ fn case_path(case: &str) -> PathBuf {
     }
 }
 
-/// One line of a printed table.
+/// One line of a printed table: the case, the command, the exit code and
+/// the first line of standard error (or of standard output, for a run that
+/// worked), then the hint on a line of its own.
 fn table_row(case: &str, command: &str, run: &Run) -> String {
     let code = run.code.map_or("signal".to_owned(), |code| code.to_string());
-    let first_line = run.stderr.lines().next().unwrap_or("");
-    format!("{case:<32} {command:<20} {code:>4}  {first_line}\n")
+    let first_line = run.stderr.lines().next().or(run.stdout.lines().next()).unwrap_or("");
+    let mut row = format!("{case:<32} {command:<20} {code:>4}  {first_line}\n");
+    if let Some(hint) = run.hint() {
+        row.push_str(&format!("{:<59}hint: {hint}\n", ""));
+    }
+    row
+}
+
+/// Checks `run` against `expect`, with `path` (as given) for `<path>`.
+#[track_caller]
+fn check(run: &Run, expect: Expect, path: &Path) {
+    let path = path.display().to_string();
+    match expect {
+        Works => {
+            run.clone().success();
+        }
+        Reads(fragment) => {
+            let run = run.clone().success();
+            let first_line = run.stdout.lines().next().unwrap_or("");
+            assert!(first_line.contains(&fragment.replace("<path>", &path)), "{run}");
+        }
+        Fails(message) => {
+            let run = run.clone().fails(1);
+            assert_eq!(run.error(), message.replace("<path>", &path), "{run}");
+            assert_eq!(run.hint(), None, "{run}");
+        }
+        Hinted(message, hint) => {
+            let run = run.clone().fails(1);
+            assert_eq!(run.error(), message.replace("<path>", &path), "{run}");
+            assert_eq!(run.hint(), Some(hint), "{run}");
+        }
+    }
 }
 
 /// Runs the bin in column `column` of [`CORPUS`] on every case, checks it,
@@ -167,17 +221,7 @@ fn corpus_through(column: usize) {
                 .arg("--out")
                 .arg(out.path()),
         );
-        match expectations[column] {
-            Works => {
-                run.clone().success();
-            }
-            Fails(message) => {
-                let expected = message.replace("<path>", &path.display().to_string());
-                let run = run.clone().fails(1);
-                assert_eq!(run.error(), expected, "{run}");
-                assert_eq!(run.hint(), None, "{run}");
-            }
-        }
+        check(&run, expectations[column], &path);
         table.push_str(&table_row(case, &command, &run));
     }
     println!("{table}");
@@ -210,17 +254,246 @@ fn the_corpus_through_tape_mlp() {
 
 #[test]
 fn every_file_in_the_corpus_has_a_row() {
-    let on_disk: Vec<String> = fs::read_dir(common::root().join(corpus()))
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.ends_with(".csv"))
-        .collect();
-    for name in on_disk {
+    let names = |dir: PathBuf| -> Vec<String> {
+        fs::read_dir(common::root().join(dir))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".csv") || name.ends_with(".tsv"))
+            .collect()
+    };
+    for name in names(corpus()) {
         assert!(
             CORPUS.iter().any(|(case, _)| *case == name),
             "{name} has no row in CORPUS"
         );
     }
+    for name in names(corpus().join("layout")) {
+        assert!(
+            LAYOUT.iter().any(|(file, ..)| *file == name),
+            "layout/{name} has no row in LAYOUT"
+        );
+    }
+}
+
+const COLUMN_NUMBERS: &str = "<path>, line 1 looks like a header: its fields are the column numbers 0 to 4; \
+                              declare a header, or no header if it is data";
+const INDEX_COLUMN: Expect = Hinted(
+    "<path>, line 1 looks like a header over an index column, as pandas writes by default: its first field is \
+     empty; drop the index column",
+    "pass --drop-index-column",
+);
+const LABEL_5: Expect = Hinted(
+    "<path>, line 1 looks like a header: its last field, '5', is not a class of the other rows \
+     (whole numbers from 0 to 2); declare a header, or no header if it is data",
+    HEADER_OR_DATA,
+);
+const SIX_ROWS_OF_IRIS: &str = "labels in the last column; 6 rows, 4 features, 3 classes: Iris-setosa, \
+                                Iris-versicolor, Iris-virginica)";
+
+/// Each file of `tests/data/bad/layout/`, a bin with flags (`--epochs 2` is
+/// added to `factorise`, `complete` and `mlp`), and what it must do.
+const LAYOUT: &[(&str, &str, &[&str], Expect)] = &[
+    // 1. A header of numbers: refused until declared either way.
+    (
+        "column_numbers_header.csv",
+        "factorise",
+        &[],
+        Hinted(COLUMN_NUMBERS, HEADER_OR_DATA),
+    ),
+    (
+        "column_numbers_header.csv",
+        "mlp",
+        &[],
+        Hinted(COLUMN_NUMBERS, HEADER_OR_DATA),
+    ),
+    (
+        "column_numbers_header.csv",
+        "tape",
+        &["--mlp"],
+        Hinted(COLUMN_NUMBERS, HEADER_OR_DATA),
+    ),
+    (
+        "column_numbers_header.csv",
+        "factorise",
+        &["--header"],
+        Reads("<path> (comma-separated, a header on line 1): 6 x 4, label column 4 left out, columns centred;"),
+    ),
+    (
+        "column_numbers_header.csv",
+        "mlp",
+        &["--header"],
+        Reads("(comma-separated, a header on line 1, labels in the last column; 6 rows, 4 features, 3 classes"),
+    ),
+    (
+        "label_header.csv",
+        "mlp",
+        &["--label-column", "last"],
+        Hinted(
+            "<path>, line 1 looks like a header: its last field, 'label', is not a class of the other rows \
+             (whole numbers from 0 to 2); declare a header, or no header if it is data",
+            HEADER_OR_DATA,
+        ),
+    ),
+    (
+        "label_header.csv",
+        "mlp",
+        &["--header"],
+        Reads("a header on line 1, labels in the last column; 6 rows, 4 features, 3 classes: 0, 1, 2)"),
+    ),
+    ("numbered_from_1_header.csv", "mlp", &[], LABEL_5),
+    (
+        "numbered_from_1_header.csv",
+        "factorise",
+        &["--label-column", "last"],
+        LABEL_5,
+    ),
+    // 2. pandas' header over an index column: named, and how to drop it.
+    ("pandas_index.csv", "mlp", &[], INDEX_COLUMN),
+    ("pandas_index.csv", "mlp", &["--label-column", "last"], INDEX_COLUMN),
+    ("pandas_index.csv", "factorise", &[], INDEX_COLUMN),
+    (
+        "pandas_index.csv",
+        "mlp",
+        &["--drop-index-column"],
+        Reads("(comma-separated, a header on line 1, the index column dropped, labels in the last column; 6 rows"),
+    ),
+    (
+        "pandas_index.csv",
+        "complete",
+        &["--drop-index-column"],
+        Reads("(comma-separated, a header on line 1, the index column dropped): 6 x 4, label column 4 left out"),
+    ),
+    ("pandas_index_column_numbers.csv", "mlp", &[], INDEX_COLUMN),
+    (
+        "pandas_index_column_numbers.csv",
+        "tape",
+        &["--mlp", "--drop-index-column"],
+        Reads("(comma-separated, a header on line 1, the index column dropped), seed 0: epoch 1, step 1"),
+    ),
+    // 3. Delimiters: detected and shown, or declared.
+    (
+        "tab_separated.tsv",
+        "factorise",
+        &[],
+        Reads("<path> (tab-separated): 6 x 4, label column 4 left out"),
+    ),
+    ("tab_separated.tsv", "mlp", &[], Reads(SIX_ROWS_OF_IRIS)),
+    (
+        "tab_separated.tsv",
+        "mlp",
+        &["--delimiter", "comma"],
+        Hinted(
+            "<path>, line 1 is one field, '5.1\\t3.5\\t1.4\\t0.2\\tIris-setosa', with tabs in it: the file looks \
+             tab-separated, not comma-separated",
+            "pass --delimiter tab",
+        ),
+    ),
+    (
+        "semicolon.csv",
+        "complete",
+        &[],
+        Reads("<path> (semicolon-separated): 6 x 4, label column 4 left out"),
+    ),
+    (
+        "semicolon.csv",
+        "tape",
+        &["--iris"],
+        Reads("(semicolon-separated, 6 x 4, columns centred)"),
+    ),
+    (
+        "semicolon_decimal_comma.csv",
+        "mlp",
+        &[],
+        Fails("<path>, line 1, field 1: '5,1' has a decimal comma; numbers need a decimal point (5.1)"),
+    ),
+    // 5. Integer ratings keep every column unless a label column is named.
+    (
+        "integer_ratings.csv",
+        "factorise",
+        &[],
+        Reads("<path> (comma-separated): 50 x 20, columns centred;"),
+    ),
+    (
+        "integer_ratings.csv",
+        "complete",
+        &[],
+        Reads("<path> (comma-separated): 50 x 20, 800 observed"),
+    ),
+    (
+        "integer_ratings.csv",
+        "complete",
+        &["--label-column", "last"],
+        Reads("<path> (comma-separated): 50 x 19, label column 19 left out, 760 observed"),
+    ),
+    // 7. Too little to learn from: said so.
+    ("single_row_integer_labels.csv", "mlp", &[], Fails(ONE_ROW)),
+    ("single_row_integer_labels.csv", "tape", &["--mlp"], Fails(ONE_ROW)),
+    (
+        "single_class_integer_labels.csv",
+        "mlp",
+        &["--label-column", "last"],
+        Fails("<path>: only one class ('0'); a classifier needs at least two"),
+    ),
+];
+
+#[test]
+fn the_layout_corpus_is_read_as_declared_and_refused_with_the_flag_that_declares_it() {
+    let out = tempfile::tempdir().unwrap();
+    let mut table = "\n== the layout corpus through the bins ==\n".to_owned();
+    for &(file, name, flags, expect) in LAYOUT {
+        let path = corpus().join("layout").join(file);
+        let mut command = bin(name);
+        if name != "tape" {
+            command.args(["--epochs", "2"]);
+        }
+        let run = Run::of(
+            command
+                .args(flags)
+                .arg("--data")
+                .arg(&path)
+                .arg("--out")
+                .arg(out.path()),
+        );
+        check(&run, expect, &path);
+        table.push_str(&table_row(file, &format!("{name} {}", flags.join(" ")), &run));
+    }
+    println!("{table}");
+}
+
+#[test]
+fn numpy_and_pandas_headers_over_real_data_are_refused_and_then_read() {
+    // digits headed 0..63,label (pandas, a named label column over unnamed
+    // pixels): before, `--label-column last` found an 11th class "label".
+    let dir = tempfile::tempdir().unwrap();
+    let digits = fs::read_to_string(common::root().join("datasets/digits.csv")).unwrap();
+    let pixels: Vec<String> = (0..64).map(|k| k.to_string()).collect();
+    let headed = dir.path().join("digits_headed.csv");
+    fs::write(&headed, format!("{},label\n{digits}", pixels.join(","))).unwrap();
+    let run = |flags: &[&str]| {
+        Run::of(
+            bin("mlp")
+                .args(["--epochs", "1", "--json", "--data"])
+                .arg(&headed)
+                .arg("--out")
+                .arg(dir.path().join("out"))
+                .args(flags),
+        )
+    };
+    let refused = run(&["--label-column", "last"]).fails(1);
+    assert!(
+        refused.error().ends_with(
+            "line 1 looks like a header: its last field, 'label', is not a class of the other rows \
+             (whole numbers from 0 to 9); declare a header, or no header if it is data"
+        ),
+        "{refused}"
+    );
+    assert_eq!(refused.hint(), Some(HEADER_OR_DATA));
+    let json = run(&["--header"]).success().json();
+    assert_eq!(
+        (json["rows"].as_u64(), json["classes"].as_array().map(Vec::len)),
+        (Some(1797), Some(10))
+    );
+    assert_eq!(json["layout"]["header_line"], 1);
 }
 
 /// Bad flag values: `(bin, flags, exit code, a fragment of the first line of
@@ -422,6 +695,30 @@ const FLAGS: &[(&str, &[&str], i32, &str)] = &[
         &["--label-column", "middle"],
         2,
         "invalid value 'middle' for '--label-column",
+    ),
+    (
+        "mlp",
+        &["--header", "--no-header"],
+        2,
+        "the argument '--header' cannot be used with '--no-header'",
+    ),
+    (
+        "factorise",
+        &["--delimiter", "pipe"],
+        2,
+        "unknown delimiter 'pipe': expected comma (,), tab or semicolon (;)",
+    ),
+    (
+        "complete",
+        &["--label-column", "last", "--columns", "all"],
+        2,
+        "the argument '--label-column <first|last>' cannot be used with '--columns <COLUMNS>'",
+    ),
+    (
+        "tape",
+        &["--label-column", "middle"],
+        2,
+        "unknown label column 'middle': expected 'first' or 'last'",
     ),
     (
         "tape",

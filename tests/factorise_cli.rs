@@ -78,6 +78,11 @@ fn help_lists_the_flags() {
     let help = run("factorise", ["--help"]).success().stdout;
     for flag in [
         "--data",
+        "--header",
+        "--no-header",
+        "--delimiter",
+        "--drop-index-column",
+        "--label-column",
         "--columns",
         "--standardise",
         "--rank",
@@ -93,7 +98,7 @@ fn help_lists_the_flags() {
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
-    assert!(help.contains("--data datasets/wine.data --rank 3 --standardise"));
+    assert!(help.contains("--data datasets/wine.data --label-column first --rank 3 --standardise"));
     // The lab report's run, as reproduce writes its command.
     let report = FactoriseSettings {
         config: Config::lab_report(2),
@@ -109,27 +114,119 @@ fn help_lists_the_flags() {
 }
 
 #[test]
-fn a_column_taken_for_labels_is_named_and_kept_with_columns_all() {
-    // Integer ratings: the last column's 5 distinct integers look like class
-    // labels, so `--columns features` (the default) leaves it out, and says so.
+fn every_column_is_kept_unless_a_label_column_is_named() {
+    // Integer ratings: the last column's 5 distinct integers would pass for
+    // class labels, but a factorisation keeps every column of numbers...
     let dir = tempfile::tempdir().unwrap();
     let ratings = "5,3,4,1\n4,2,5,2\n1,1,2,5\n2,1,1,4\n5,4,4,1\n";
-    let dropped = run_on("factorise", ratings, dir.path(), &["--json", "--epochs", "10"]).success();
-    let header = dropped.stdout.lines().next().unwrap().to_owned();
+    let kept = run_on("factorise", ratings, dir.path(), &["--json", "--epochs", "10"]).success();
+    let header = kept.stdout.lines().next().unwrap().to_owned();
     assert!(
-        header.contains(": 5 x 3, label column 3 left out, columns centred"),
+        header.ends_with(
+            "data.csv (comma-separated): 5 x 4, columns centred; rank 2, squared loss, adam, lr 0.1, 10 epochs, seed 0"
+        ),
         "{header}"
     );
-    assert_eq!(dropped.json()["label_column"], 3);
-    let kept = run_on(
+    assert!(kept.json()["label_column"].is_null());
+    assert_eq!(kept.json()["layout"]["description"], "comma-separated");
+    // ...unless told which one holds labels, and says so.
+    let dropped = run_on(
         "factorise",
         ratings,
         dir.path(),
-        &["--json", "--epochs", "10", "--columns", "all"],
+        &["--json", "--epochs", "10", "--label-column", "last"],
     )
     .success();
-    assert!(kept.stdout.contains(": 5 x 4, columns centred"), "{}", kept.stdout);
-    assert!(kept.json()["label_column"].is_null());
+    assert!(
+        dropped
+            .stdout
+            .contains(": 5 x 3, label column 3 left out, columns centred"),
+        "{}",
+        dropped.stdout
+    );
+    assert_eq!(dropped.json()["label_column"], 3);
+    // A column of class names is left out by itself (iris's species).
+    let iris = run(
+        "factorise",
+        ["--epochs", "2", "--json", "--out", dir.path().to_str().unwrap()],
+    )
+    .success();
+    assert_eq!(iris.json()["label_column"], 4);
+    // Naming a label column and listing the columns contradict each other.
+    run_on(
+        "factorise",
+        ratings,
+        dir.path(),
+        &["--label-column", "last", "--columns", "all"],
+    )
+    .fails(2);
+}
+
+#[test]
+fn a_header_a_delimiter_and_an_index_column_are_read_as_declared_and_shown() {
+    // The same 8 x 3 matrix as pandas writes it: tab-separated, a header of
+    // the column numbers over an index column.
+    let dir = tempfile::tempdir().unwrap();
+    let mut exported = "\t0\t1\t2\n".to_owned();
+    for (index, row) in TINY.lines().enumerate() {
+        exported.push_str(&format!("{index}\t{}\n", row.replace(',', "\t")));
+    }
+    let refused = run_on("factorise", &exported, dir.path(), &[]).fails(1);
+    assert!(
+        refused
+            .error()
+            .ends_with("its first field is empty; drop the index column"),
+        "{refused}"
+    );
+    assert_eq!(refused.hint(), Some("pass --drop-index-column"));
+    let args = ["--drop-index-column", "--json", "--seed", "3"];
+    let read = run_on("factorise", &exported, dir.path(), &args).success();
+    assert!(
+        read.stdout.lines().next().unwrap().contains(
+            "data.csv (tab-separated, a header on line 1, the index column dropped): 8 x 3, columns centred;"
+        ),
+        "{read}"
+    );
+    let layout = &read.json()["layout"];
+    assert_eq!(
+        (layout["delimiter"].as_str(), layout["header_line"].as_u64()),
+        (Some("tab"), Some(1))
+    );
+    assert_eq!(layout["index_column_dropped"], true);
+    // The same numbers as the plain file.
+    let plain = factorise(dir.path(), &["--json", "--seed", "3"]).success().json();
+    assert_eq!(read.json()["residual"], plain["residual"]);
+}
+
+#[test]
+fn a_matrix_that_centring_leaves_all_zeros_is_an_error_not_a_run() {
+    // Every row alike: centred, A = 0, and U Vᵀ = 0 fits it exactly. Before,
+    // a run was "not converged: residual 0.0000 is above the rank-1 bound 0".
+    let dir = tempfile::tempdir().unwrap();
+    let rows = "1.5,2.5,3.5\n".repeat(4);
+    for (bin, why) in [
+        ("factorise", "every column is constant, so once centred the matrix is"),
+        (
+            "complete",
+            "every column's observed entries are equal, so once centred they are",
+        ),
+    ] {
+        let run = run_on(bin, &rows, dir.path(), &["--rank", "1"]).fails(1);
+        let expected = format!("data.csv: {why} all zeros: U Vᵀ = 0 fits exactly, and there is nothing to fit");
+        assert!(run.error().ends_with(&expected), "{run}");
+        assert!(!dir.path().join("out").exists(), "nothing written");
+    }
+}
+
+#[test]
+fn the_gap_to_the_bound_is_never_negative() {
+    // Centred iris reaches the bound to rounding; the residual can come out
+    // a hair below it (-1.4e-14 % was printed before): that is 0.
+    let dir = tempfile::tempdir().unwrap();
+    let json = run("factorise", ["--json", "--out", dir.path().to_str().unwrap()])
+        .success()
+        .json();
+    assert_eq!(json["gap_percent"].as_f64(), Some(0.0), "{json}");
 }
 
 #[test]

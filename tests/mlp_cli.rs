@@ -125,6 +125,11 @@ fn help_usage_errors_and_run_time_errors() {
         "--seeds",
         "--report-config",
         "--validation",
+        "--header",
+        "--no-header",
+        "--delimiter",
+        "--drop-index-column",
+        "--label-column",
         "--trace",
         "--html",
         "--json",
@@ -198,4 +203,92 @@ fn trace_prints_the_first_minibatch_step_then_trains() {
     let csv = dir.path().join("out/mlp_loss.csv");
     assert_eq!(traced_loss(stdout), csv_field(&csv, 1, 1), "epoch 1's loss");
     assert!(stdout.find("validation accuracy:").unwrap() > stdout.find("== the tape ==").unwrap());
+}
+
+/// 60 rows of two features in [0, 1), labelled by which side of the
+/// diagonal they fall, every fifth label flipped: training fits some of the
+/// flips, which validation cannot, so the two accuracies differ.
+fn noisy_rows() -> String {
+    (0..60)
+        .map(|k| {
+            let (x, y) = ((k as f64 * 0.377) % 1.0, (k as f64 * 0.613) % 1.0);
+            let side = usize::from(x + y > 1.0);
+            let label = if k % 5 == 0 { 1 - side } else { side };
+            format!("{x:.3},{y:.3},{label}\n")
+        })
+        .collect()
+}
+
+#[test]
+fn the_curves_last_validation_accuracy_is_the_printed_and_the_json_one() {
+    // Three places report the validation accuracy: the printed summary and
+    // the JSON line (from the trained model's predictions), and the last row
+    // of mlp_loss.csv (from the per-epoch record). On distinct validation
+    // rows they must agree, and differ from the training accuracy.
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_on(
+        "mlp",
+        &noisy_rows(),
+        dir.path(),
+        &["--validation", "20", "--epochs", "40", "--seed", "1", "--json"],
+    )
+    .success();
+    let json = run.json();
+    let validation = json["validation_accuracy"].as_f64().unwrap();
+    assert_ne!(json["train_accuracy"].as_f64().unwrap(), validation, "{run}");
+    let csv = dir.path().join("out/mlp_loss.csv");
+    let last: f64 = csv_field(&csv, 40, 3).parse().unwrap();
+    assert_eq!(last, validation, "{run}");
+    assert!(
+        run.stdout.contains(&format!("validation accuracy: {validation:.4}\n")),
+        "{run}"
+    );
+    let train: f64 = csv_field(&csv, 40, 2).parse().unwrap();
+    assert_eq!(train, json["train_accuracy"].as_f64().unwrap(), "{run}");
+}
+
+#[test]
+fn a_validation_count_may_be_written_with_an_exponent() {
+    // 1e1 is ten rows, as 10 is; 2e-1 a fifth of them, as 0.2 is.
+    let dir = tempfile::tempdir().unwrap();
+    let rows = |validation: &str| {
+        mlp(dir.path(), &["--epochs", "1", "--json", "--validation", validation])
+            .success()
+            .json()["validation_rows"]
+            .as_u64()
+    };
+    assert_eq!(rows("1e1"), Some(10));
+    assert_eq!(rows("10"), Some(10));
+    assert_eq!(rows("2e-1"), rows("0.2"));
+    assert_eq!(rows("0.2"), Some(5));
+    mlp(dir.path(), &["--validation", "1.0"]).fails(2);
+    mlp(dir.path(), &["--validation", "1.5e1"]).fails(2);
+}
+
+#[test]
+fn the_first_line_says_how_the_file_was_read_and_where_the_labels_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_header = format!("x,y,class\n{TINY}");
+    let run = run_on(
+        "mlp",
+        &with_header,
+        dir.path(),
+        &["--epochs", "1", "--json", "--header"],
+    )
+    .success();
+    let first_line = run.stdout.lines().next().unwrap();
+    assert!(
+        first_line.ends_with(
+            "data.csv (comma-separated, a header on line 1, labels in the last column; 24 rows, 2 features, \
+             3 classes: a, b, c)"
+        ),
+        "{run}"
+    );
+    let json = run.json();
+    assert_eq!(
+        (json["label_column"].as_str(), json["layout"]["header_line"].as_u64()),
+        (Some("last"), Some(1))
+    );
+    let refused = run_on("mlp", &with_header, dir.path(), &[]).fails(1);
+    assert_eq!(refused.hint(), Some("pass --header to skip it"), "{refused}");
 }

@@ -11,11 +11,13 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, Uniform};
 
+/// `factorise`'s matrix: the four measurements of iris, centred.
 fn centred_iris() -> Array2<f64> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/iris.data");
-    let mut a = adlab::data::read_matrix(std::path::Path::new(path), &adlab::data::Columns::Features).unwrap();
-    adlab::data::centre_columns(&mut a);
-    a
+    let data = adlab::args::DataArgs {
+        data: concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/iris.data").into(),
+        ..adlab::args::DataArgs::default()
+    };
+    data.load().unwrap().data.matrix
 }
 
 /// The largest entry of |x - y| relative to the largest |y|.

@@ -26,7 +26,7 @@ pub fn centred_iris() -> Array2<f64> {
         data: Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/iris.data"),
         ..DataArgs::default()
     };
-    iris.load().expect("datasets/iris.data loads")
+    iris.load().expect("datasets/iris.data loads").data.matrix
 }
 
 /// `Σ x²` with eight running sums, as the engine computes it.

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note, non_negative_f64, open_fraction};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
-use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, DEFAULT_L2, first_step, run};
+use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, Penalty, first_step, run};
+use adlab::experiments::curves::round_number;
 use adlab::experiments::trace::first_step_views;
 use clap::Parser;
 
@@ -15,10 +16,20 @@ use clap::Parser;
 /// observed entries only, plus λ (||U||² + ||V||²)), and compare the RMSE
 /// on the hidden entries with predicting each column's observed mean.
 ///
-/// The default λ = 0.5 was measured best on iris (rank 2, 20% held out,
-/// seeds 0..9): held-out RMSE 0.425 against 1.024 for the baseline; without
-/// the penalty it is 2.47. For the 3 x 3 example, with only 7 entries to
-/// fit, --example --rank 1 --l2 0 guesses best.
+/// λ is in the data's units (the fit's size grows with them): by default it
+/// is 2% of ||M ⊙ A||_F, the norm of the observed entries, which is 0.47 on
+/// centred iris, where 0.5 was measured best (rank 2, 20% held out, seeds
+/// 0..9: held-out RMSE 0.425 against 1.024 for the baseline; without the
+/// penalty 2.47), and which scales with the data's units as a fixed λ does
+/// not. With --loss norm, λ is a pure number, 0.01 by default. For the
+/// 3 x 3 example, with only 7 entries to fit, --example --rank 1 --l2 0
+/// guesses best.
+///
+/// The run reports whether its loss had stopped falling (by at most 0.1%
+/// over its last tenth of epochs), and warns when the held-out error comes
+/// from a run that had not: on columns in the hundreds (unscaled data),
+/// try more --epochs or --standardise. Every column is kept unless
+/// --label-column names one, or one holds class names.
 ///
 /// Writes complete_loss.csv (epoch, loss) and complete_loss.svg into --out.
 /// --trace prints the first step's tape and backward sweep; --html PATH
@@ -36,9 +47,11 @@ struct Cli {
     #[arg(long, default_value_t = DEFAULT_HOLDOUT, value_parser = open_fraction, allow_negative_numbers = true)]
     holdout: f64,
 
-    /// L2 penalty λ on U and V (0 for none).
-    #[arg(long, default_value_t = DEFAULT_L2, value_parser = non_negative_f64, allow_negative_numbers = true)]
-    l2: f64,
+    /// L2 penalty λ on U and V, in the data's units (0 for none) [default:
+    /// 2% of ||M ⊙ A||_F, the norm of the observed entries once scaled; 0.01
+    /// with --loss norm].
+    #[arg(long, value_parser = non_negative_f64, allow_negative_numbers = true)]
+    l2: Option<f64>,
 
     /// Run the lab report's 3 x 3 example, entries (1, 0) and (2, 1) hidden,
     /// instead of a data file (--data, --columns, --holdout are ignored).
@@ -69,7 +82,8 @@ fn main() -> ExitCode {
 fn main_result(cli: Cli) -> Result<(), Failure> {
     let settings = CompleteSettings {
         data: cli.data,
-        config: cli.train.config(cli.common.seed, cli.l2),
+        config: cli.train.config(cli.common.seed, 0.0),
+        penalty: cli.l2.map_or(Penalty::Scaled, Penalty::Fixed),
         holdout: cli.holdout,
         example: cli.example,
         out: cli.common.out,
@@ -86,8 +100,16 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
 }
 
 fn print_summary(s: &CompleteSummary) {
+    let layout = s
+        .layout
+        .as_ref()
+        .map_or_else(String::new, |layout| format!(" ({})", layout.description));
+    let lambda = match &s.l2_rule {
+        Some(rule) => format!("{} ({rule})", round_number(s.l2)),
+        None => s.l2.to_string(),
+    };
     println!(
-        "{}: {} x {}{}, {} observed, {} held out; rank {}, {} loss, λ = {}, {}, lr {}, {} epochs, seed {}",
+        "{}{layout}: {} x {}{}, {} observed, {} held out; rank {}, {} loss, λ = {lambda}, {}, lr {}, {} epochs, seed {}",
         s.data,
         s.rows,
         s.cols,
@@ -96,7 +118,6 @@ fn print_summary(s: &CompleteSummary) {
         s.held_out,
         s.rank,
         s.loss,
-        s.l2,
         s.optimizer,
         s.lr,
         s.epochs,
@@ -107,6 +128,7 @@ fn print_summary(s: &CompleteSummary) {
         println!("RMSE on held-out entries : {heldout:.4}");
         println!("column-mean baseline     : {baseline:.4}");
     }
+    println!("{}", s.convergence.verdict);
     for g in &s.guesses {
         println!(
             "entry ({}, {}): true {:.4}, guessed {:.4}, column mean {:.4}",

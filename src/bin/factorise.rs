@@ -18,8 +18,10 @@ use clap::Parser;
 /// The defaults (squared loss, Adam, lr 0.1, 1000 epochs, U and V from
 /// U(0, 1)) reach the bound on iris. The lab report's run, which stalls on
 /// the rank-1 saddle:  --loss norm --optimizer sgd --lr 0.01 --epochs 1000.
-/// Wine (13 columns on scales 1000x apart):
-/// --data datasets/wine.data --rank 3 --standardise.
+/// Wine (its class in the first column, then 13 columns on scales 1000x
+/// apart): --data datasets/wine.data --label-column first --rank 3 --standardise.
+/// Every column is kept unless --label-column names one, or one holds class
+/// names (as iris's last).
 ///
 /// Writes factorise_loss.csv (epoch, loss, residual) and factorise_loss.svg
 /// into --out. --trace prints the first step's tape and backward sweep; --html PATH
@@ -73,8 +75,9 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
 
 fn print_summary(s: &FactoriseSummary) {
     println!(
-        "{}: {} x {}{}, columns {}; rank {}, {} loss, {}, lr {}, {} epochs, seed {}",
+        "{} ({}): {} x {}{}, columns {}; rank {}, {} loss, {}, lr {}, {} epochs, seed {}",
         s.data,
+        s.layout.description,
         s.rows,
         s.cols,
         label_column_note(s.label_column),

@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::args::{CommonArgs, open_fraction, positive_f64, positive_usize};
+use adlab::args::{CommonArgs, ReadArgs, open_fraction, positive_f64, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::mlp::{self as experiment, Evaluation, MlpOutcome, MlpSettings};
 use adlab::experiments::trace::first_step_views;
 use autograd::optim::OptimizerKind;
 use clap::{Parser, ValueEnum};
-use data::{LabelColumn, Scale, SplitSize};
+use data::{Scale, SplitSize};
 
 const RECOMMENDED: &str = "\
 Recommended runs: the defaults (--hidden 32 --optimizer adam --lr 0.01 --batch 16
@@ -34,13 +34,12 @@ The lab report's set-up, and how much of its 0.92 was one lucky split:
 #[derive(Parser, Debug)]
 #[command(version, after_help = RECOMMENDED)]
 struct Cli {
-    /// Labelled CSV file without a header; the label column (first or last) is detected.
+    /// Labelled CSV file; the delimiter and the label column (first or last) are detected.
     #[arg(long, default_value = experiment::DEFAULT_DATA)]
     data: PathBuf,
 
-    /// Which column holds the labels, when detection guesses wrong.
-    #[arg(long, value_enum)]
-    label_column: Option<LabelColumnFlag>,
+    #[command(flatten)]
+    read: ReadArgs,
 
     /// Hidden layer sizes, input side first, e.g. 12 or 64,32 [default: 32].
     #[arg(long, value_parser = hidden_sizes, allow_negative_numbers = true)]
@@ -66,7 +65,7 @@ struct Cli {
     #[arg(long, value_enum)]
     scale: Option<ScaleFlag>,
 
-    /// Validation rows: a count (50) or a fraction (0.2) [default: one third; 50 of iris's 150].
+    /// Validation rows: a count (50, 1e2) or a fraction (0.2) [default: one third; 50 of iris's 150].
     #[arg(long, value_parser = validation_size, conflicts_with = "folds", allow_negative_numbers = true)]
     validation: Option<SplitSize>,
 
@@ -100,12 +99,6 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum LabelColumnFlag {
-    First,
-    Last,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
 enum ScaleFlag {
     /// Divide by the standard deviation: unit-variance columns.
     Stddev,
@@ -125,11 +118,17 @@ fn hidden_sizes(text: &str) -> Result<HiddenSizes, String> {
     Ok(HiddenSizes(sizes))
 }
 
+/// A count of rows, or a fraction strictly between 0 and 1: a number with a
+/// decimal point is a fraction (`0.2`; `1.0` is refused), a whole number is a
+/// count (`50`, `1e1`), and any other number below 1 (`2e-1`) a fraction.
 fn validation_size(text: &str) -> Result<SplitSize, String> {
-    if text.contains(['.', 'e', 'E']) {
-        open_fraction(text).map(SplitSize::Fraction)
-    } else {
-        positive_usize(text).map(SplitSize::Count)
+    if text.contains('.') {
+        return open_fraction(text).map(SplitSize::Fraction);
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(SplitSize::Fraction(x)),
+        Ok(x) if x.fract() == 0.0 && x >= 1.0 && x <= usize::MAX as f64 => Ok(SplitSize::Count(x as usize)),
+        _ => positive_usize(text).map(SplitSize::Count),
     }
 }
 
@@ -155,10 +154,7 @@ fn settings(cli: &Cli) -> MlpSettings {
     settings.out = cli.common.out.clone();
     settings.seeds = cli.seeds;
     settings.train.seed = cli.common.seed;
-    settings.label_column = cli.label_column.map(|flag| match flag {
-        LabelColumnFlag::First => LabelColumn::First,
-        LabelColumnFlag::Last => LabelColumn::Last,
-    });
+    settings.read = cli.read.clone();
     if let Some(HiddenSizes(hidden)) = &cli.hidden {
         settings.train.hidden = hidden.clone();
     }
@@ -199,8 +195,10 @@ fn print_outcome(outcome: &MlpOutcome) {
     let summary = outcome.summary();
     let layers: Vec<String> = summary.layers.iter().map(usize::to_string).collect();
     println!(
-        "data: {} ({} rows, {} features, {} classes: {})",
+        "data: {} ({}, labels in the {} column; {} rows, {} features, {} classes: {})",
         summary.data,
+        summary.layout.description,
+        summary.label_column,
         summary.rows,
         summary.features,
         summary.classes.len(),

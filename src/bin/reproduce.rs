@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::args::{CommonArgs, positive_usize};
+use adlab::args::{CommonArgs, ReadArgs, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::reproduce::{self, DEFAULT_SEEDS, ReproduceSettings, Reproduction};
 use clap::Parser;
@@ -27,6 +27,9 @@ struct Cli {
     #[arg(long, default_value = "datasets/iris.data")]
     data: PathBuf,
 
+    #[command(flatten)]
+    read: ReadArgs,
+
     /// Seeds per spread (--seed, --seed + 1, ...); the report's MLP runs over twice as many.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SEEDS, value_parser = positive_usize)]
     seeds: usize,
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     let settings = ReproduceSettings {
         data: cli.data,
+        read: cli.read,
         seed: cli.common.seed,
         seeds: cli.seeds,
         out: cli.common.out,

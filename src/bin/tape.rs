@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::args::{CommonArgs, positive_usize};
+use adlab::args::{CommonArgs, ReadArgs, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::one_step::{self as experiment, GraphOutputs, Step, TapeSettings, TapeSummary};
 use clap::Parser;
@@ -38,6 +38,9 @@ struct Cli {
     /// The iris file, for --iris and --mlp.
     #[arg(long, default_value = experiment::DEFAULT_DATA)]
     data: PathBuf,
+
+    #[command(flatten)]
+    read: ReadArgs,
 
     /// Also time this many forward + backward passes of the step and print
     /// the time per step (build with --release for meaningful numbers).
@@ -73,6 +76,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         step,
         seed: cli.common.seed,
         data: cli.data,
+        read: cli.read,
         time_steps: cli.time,
     };
     let inside = experiment::look_inside(&settings)?;

@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use data::FeatureMatrix;
+use data::{FeatureMatrix, Loaded};
 use factor::{Config, diagnose, truncated_svd};
 use serde::Serialize;
 
 use super::curves::{CurveFiles, file_name, points, train_and_write};
 use super::trace::TrainingStep;
-use crate::args::{DataArgs, label_column_note};
+use crate::args::{DataArgs, LayoutSummary, label_column_note};
 use crate::cli::Failure;
 use crate::output::OutputDir;
 use crate::plot::Chart;
@@ -43,6 +43,8 @@ impl Default for FactoriseSettings {
 pub struct FactoriseSummary {
     /// The data file.
     pub data: String,
+    /// How the file was read: its delimiter, header and index column.
+    pub layout: LayoutSummary,
     /// Rows of the matrix.
     pub rows: usize,
     /// Columns of the matrix.
@@ -69,8 +71,9 @@ pub struct FactoriseSummary {
     pub residual: f64,
     /// The Eckart-Young bound: the residual of the truncated SVD at rank r.
     pub svd_residual: f64,
-    /// How far above the bound the residual is, in percent.
-    /// (`None` when the bound is 0: rank `min(m, n)`, or an `A` of lower rank.)
+    /// How far above the bound the residual is, in percent, 0 where
+    /// rounding puts it below. (`None` when the bound is 0: rank
+    /// `min(m, n)`, or an `A` of lower rank.)
     pub gap_percent: Option<f64>,
     /// Every singular value of A, largest first.
     pub singular_values: Vec<f64>,
@@ -95,9 +98,12 @@ pub struct FactoriseSummary {
 /// (also when the run diverges, up to the last finite loss).
 pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
     let config = &settings.config;
-    let FeatureMatrix {
-        matrix: a,
-        label_column,
+    let Loaded {
+        data: FeatureMatrix {
+            matrix: a,
+            label_column,
+        },
+        layout,
     } = settings.data.load_for(config)?;
     let svd = truncated_svd(&a, config.rank)?;
     let levels = svd.levels();
@@ -114,6 +120,7 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
     };
     Ok(FactoriseSummary {
         data: settings.data.data.display().to_string(),
+        layout: LayoutSummary::from(&layout),
         rows: a.nrows(),
         cols: a.ncols(),
         label_column,
@@ -127,9 +134,7 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
         final_loss: trained.final_loss(),
         residual,
         svd_residual: svd.residual,
-        gap_percent: Some(diagnosis.bound())
-            .filter(|&bound| bound > 0.0)
-            .map(|bound| 100.0 * (residual - bound) / bound),
+        gap_percent: diagnosis.percent_above_bound(),
         singular_values: svd.singular_values,
         levels,
         diagnosis: diagnosis.to_string(),
@@ -147,12 +152,15 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
 /// settings.
 pub fn first_step(settings: &FactoriseSettings) -> Result<TrainingStep, Failure> {
     let config = &settings.config;
-    let FeatureMatrix {
-        matrix: a,
-        label_column,
+    let Loaded {
+        data: FeatureMatrix {
+            matrix: a,
+            label_column,
+        },
+        layout,
     } = settings.data.load_for(config)?;
     let description = format!(
-        "{} ({} x {}{}, columns {}), rank {}, {} loss, U and V from U(0, 1) with seed {}",
+        "{} ({layout}, {} x {}{}, columns {}), rank {}, {} loss, U and V from U(0, 1) with seed {}",
         settings.data.data.display(),
         a.nrows(),
         a.ncols(),

@@ -10,12 +10,13 @@
 use std::path::PathBuf;
 
 use autograd::optim::OptimizerKind;
-use data::{LabelColumn, Labelled, Scale, Split, SplitSize, Standardiser};
+use data::{Labelled, Layout, Scale, Split, SplitSize, Standardiser};
 use mlp::{ConfusionMatrix, Examples, FirstStep, History, MlpError, TrainConfig, Trained};
 use serde::Serialize;
 
 use super::curves::{CurveFiles, divergence_hint, file_name};
 use super::trace::TrainingStep;
+use crate::args::{LayoutSummary, ReadArgs, read_failure};
 use crate::cli::Failure;
 use crate::output::OutputDir;
 use crate::plot::{Chart, stacked_svg};
@@ -41,8 +42,8 @@ pub enum Evaluation {
 pub struct MlpSettings {
     /// The labelled CSV file.
     pub data: PathBuf,
-    /// Where the labels are; `None` detects it.
-    pub label_column: Option<LabelColumn>,
+    /// How it is read, and where the labels are (detected unless given).
+    pub read: ReadArgs,
     /// What the columns are divided by after centring.
     pub scale: Scale,
     /// The network and its training; `train.seed` is the first seed.
@@ -63,7 +64,7 @@ impl MlpSettings {
     pub fn recommended() -> Self {
         MlpSettings {
             data: PathBuf::from(DEFAULT_DATA),
-            label_column: None,
+            read: ReadArgs::default(),
             scale: Scale::StdDev,
             train: TrainConfig {
                 hidden: vec![32],
@@ -136,6 +137,10 @@ impl RunSummary {
 pub struct MlpOutcome {
     /// The settings it ran with.
     pub settings: MlpSettings,
+    /// How the file was read.
+    pub layout: Layout,
+    /// `first` or `last`: the column the labels came from.
+    pub label_column: &'static str,
     /// The class names, in label order.
     pub classes: Vec<String>,
     /// Rows in the data set.
@@ -159,6 +164,10 @@ pub struct MlpOutcome {
 pub struct MlpSummary {
     /// The data file.
     pub data: String,
+    /// How the file was read: its delimiter, header and index column.
+    pub layout: LayoutSummary,
+    /// `first` or `last`: the column the labels came from.
+    pub label_column: &'static str,
     /// Rows in the data set.
     pub rows: usize,
     /// Features per row.
@@ -240,6 +249,8 @@ impl MlpOutcome {
         let spread = self.repeated().then(|| self.spread());
         MlpSummary {
             data: settings.data.display().to_string(),
+            layout: LayoutSummary::from(&self.layout),
+            label_column: self.label_column,
             rows: self.rows,
             features: self.features,
             classes: self.classes.clone(),
@@ -286,7 +297,7 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
     if settings.seeds == 0 {
         return Err(Failure::new("the number of seeds must be at least 1"));
     }
-    let data = data::read_labelled(&settings.data, settings.label_column)?;
+    let (data, layout) = read(settings)?;
     // An impossible split fails before the output directory is touched.
     splits(settings, &data, settings.train.seed)?;
     let out = OutputDir::create(&settings.out)?;
@@ -335,6 +346,11 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
     let (history, files) = first.expect("settings.seeds >= 1, so at least one run");
     Ok(MlpOutcome {
         settings: settings.clone(),
+        layout,
+        label_column: match data.label_column {
+            data::LabelColumn::First => "first",
+            data::LabelColumn::Last => "last",
+        },
         classes: data.classes.clone(),
         rows: data.len(),
         features: data.num_features(),
@@ -344,6 +360,13 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
         files,
         runs_csv,
     })
+}
+
+/// Reads the labelled data set as the settings say, and how the file was laid out.
+fn read(settings: &MlpSettings) -> Result<(Labelled, Layout), Failure> {
+    let loaded = data::read_labelled_with(&settings.data, settings.read.options(), settings.read.label_column)
+        .map_err(read_failure)?;
+    Ok((loaded.data, loaded.layout))
 }
 
 /// The splits one seed gives: one hold-out split, or k folds (numbered from
@@ -358,13 +381,22 @@ fn splits(settings: &MlpSettings, data: &Labelled, seed: u64) -> Result<Vec<(Opt
     splits.map_err(|error| Failure::new(format!("{}: {error}", settings.data.display())))
 }
 
+/// The first minibatch step of the first run, and what it is.
+pub struct FirstMinibatch {
+    /// The step, as `mlp::train` takes it.
+    pub step: FirstStep,
+    /// One line saying what it is.
+    pub description: String,
+    /// How the data file was read.
+    pub layout: Layout,
+}
+
 /// The first minibatch step of the first run, as `mlp::train` takes it
 /// (same split and scaling, same initial weights, same shuffled first
-/// batch), and a line saying what it is. Fails as [`run`] fails on bad data
-/// or settings.
-pub fn first_minibatch(settings: &MlpSettings) -> Result<(FirstStep, String), Failure> {
+/// batch). Fails as [`run`] fails on bad data or settings.
+pub fn first_minibatch(settings: &MlpSettings) -> Result<FirstMinibatch, Failure> {
     let config = &settings.train;
-    let data = data::read_labelled(&settings.data, settings.label_column)?;
+    let (data, layout) = read(settings)?;
     let (fold, split) = splits(settings, &data, config.seed)?.swap_remove(0);
     let (training, _) = standardised(settings, &data, &split);
     let examples = Examples::new(&training.features, &training.labels);
@@ -376,7 +408,7 @@ pub fn first_minibatch(settings: &MlpSettings) -> Result<(FirstStep, String), Fa
         Scale::CentreOnly => "columns centred",
     };
     let description = format!(
-        "{}, {}: epoch 1, step 1 of the {} MLP, a minibatch of {} of the {} training rows ({scaling}), \
+        "{} ({layout}), {}: epoch 1, step 1 of the {} MLP, a minibatch of {} of the {} training rows ({scaling}), \
          softmax cross-entropy",
         settings.data.display(),
         run_name(config.seed, fold),
@@ -384,15 +416,19 @@ pub fn first_minibatch(settings: &MlpSettings) -> Result<(FirstStep, String), Fa
         first.rows.len(),
         training.len()
     );
-    Ok((first, description))
+    Ok(FirstMinibatch {
+        step: first,
+        description,
+        layout,
+    })
 }
 
 /// The first minibatch step of the first run ([`first_minibatch`]), for
 /// `--trace` and `--html`.
 pub fn first_step(settings: &MlpSettings) -> Result<TrainingStep, Failure> {
-    let (first, description) = first_minibatch(settings)?;
+    let FirstMinibatch { step, description, .. } = first_minibatch(settings)?;
     let title = "mlp: the first training step".to_owned();
-    Ok(TrainingStep::network(title, description, first))
+    Ok(TrainingStep::network(title, description, step))
 }
 
 /// `seed 3` or `seed 3, fold 2`.
@@ -567,6 +603,59 @@ mod tests {
         assert_eq!(report.scale, Scale::Variance);
         assert_eq!(report.evaluation, Evaluation::Holdout(SplitSize::Count(50)));
         assert_eq!(report.data, PathBuf::from(DEFAULT_DATA));
+    }
+
+    #[test]
+    fn validation_rows_never_shape_the_scaling_of_the_training_rows() {
+        // Two files alike but for an outlier in one validation row of seed
+        // 0's split: everything training sees (the training rows, scaled
+        // with their own means and deviations) is bit for bit the same, so
+        // is every epoch's training loss and accuracy. Were the scaling
+        // fitted on all rows, the outlier would shift every training row.
+        let dir = tempfile::tempdir().unwrap();
+        let rows: Vec<[f64; 2]> = (0..24).map(|k| [k as f64 * 0.3 + 0.1, (k % 5) as f64 * 0.7]).collect();
+        let label = |k: usize| ["a", "b", "c"][k % 3];
+        let split = data::train_validation_split(rows.len(), SplitSize::Count(6), 0).unwrap();
+        let write = |name: &str, outlier: Option<usize>| {
+            let text: String = rows
+                .iter()
+                .enumerate()
+                .map(|(k, row)| {
+                    let first = if outlier == Some(k) { 1e6 } else { row[0] };
+                    format!("{first},{},{}\n", row[1], label(k))
+                })
+                .collect();
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let run_on = |data: PathBuf| {
+            let settings = MlpSettings {
+                data,
+                train: TrainConfig {
+                    epochs: 5,
+                    ..MlpSettings::recommended().train
+                },
+                evaluation: Evaluation::Holdout(SplitSize::Count(6)),
+                out: dir.path().join("out"),
+                ..MlpSettings::recommended()
+            };
+            run(&settings).unwrap()
+        };
+        let honest = run_on(write("honest.csv", None));
+        let tampered = run_on(write("tampered.csv", Some(split.validation[0])));
+        let training = |outcome: &MlpOutcome| -> Vec<(u64, u64)> {
+            let epochs = &outcome.history.epochs;
+            epochs
+                .iter()
+                .map(|e| (e.train_loss.to_bits(), e.train_accuracy.to_bits()))
+                .collect()
+        };
+        assert_eq!(training(&tampered), training(&honest));
+        assert_eq!(
+            tampered.runs[0].final_loss.to_bits(),
+            honest.runs[0].final_loss.to_bits()
+        );
     }
 
     #[test]

@@ -17,14 +17,15 @@ use std::time::Instant;
 
 use autograd::inspect::{self, Counts, DotOptions};
 use autograd::{Gradients, Tape};
+use data::{Layout, Loaded};
 use factor::{Config, LabExample};
 use mlp::TrainConfig;
 use ndarray::Array2;
 use serde::Serialize;
 
-use super::mlp::{MlpSettings, first_minibatch};
+use super::mlp::{FirstMinibatch, MlpSettings, first_minibatch};
 use super::trace::TrainingStep;
-use crate::args::DataArgs;
+use crate::args::{DataArgs, LayoutSummary, ReadArgs};
 use crate::cli::Failure;
 use crate::output::{OutputDir, WrittenFile};
 
@@ -60,6 +61,8 @@ pub struct TapeSettings {
     pub seed: u64,
     /// The iris file (for [`Step::Iris`] and [`Step::Mlp`]).
     pub data: PathBuf,
+    /// How it is read.
+    pub read: ReadArgs,
     /// Also time this many forward + backward passes of the step.
     pub time_steps: Option<usize>,
 }
@@ -71,6 +74,8 @@ pub struct Inside {
     pub step: TrainingStep,
     /// One line saying what was recorded.
     pub description: String,
+    /// How the data file was read, for the steps that read one.
+    pub layout: Option<Layout>,
     /// The loss's value.
     pub loss: f64,
     /// Nodes on the tape.
@@ -97,8 +102,9 @@ pub struct Timing {
 }
 
 /// The step `settings` asks for, ready to record, with a line saying what
-/// it is; fails on a missing or malformed iris file.
-pub fn first_step(settings: &TapeSettings) -> Result<TrainingStep, Failure> {
+/// it is, and how its data file was read (the lab's step reads none); fails
+/// on a missing or malformed data file.
+pub fn first_step(settings: &TapeSettings) -> Result<(TrainingStep, Option<Layout>), Failure> {
     match settings.step {
         Step::Lab => {
             let title = "One gradient step of the lab's 3 x 3 factorisation".to_owned();
@@ -106,35 +112,37 @@ pub fn first_step(settings: &TapeSettings) -> Result<TrainingStep, Failure> {
                 "rank {RANK}, loss ||A - U Vᵀ||_F, U and V from U(0, 1) with seed {}",
                 settings.seed
             );
-            Ok(factorisation(
-                title,
-                description,
-                LabExample::new().matrix,
-                settings.seed,
-            ))
+            let step = factorisation(title, description, LabExample::new().matrix, settings.seed);
+            Ok((step, None))
         }
         Step::Iris => {
             // factorise's matrix, unchecked: the step is recorded at rank 2
             // whatever the shape.
             let data = DataArgs {
                 data: settings.data.clone(),
+                read: settings.read.clone(),
                 ..DataArgs::default()
             };
-            let target = data.load()?;
+            let Loaded { data: target, layout } = data.load()?;
+            let target = target.matrix;
             let (rows, cols) = target.dim();
             let title = "One epoch of the report's factorisation".to_owned();
             let description = format!(
-                "{} ({rows} x {cols}, columns centred), rank {RANK}, loss ||A - U Vᵀ||_F, \
+                "{} ({layout}, {rows} x {cols}, columns centred), rank {RANK}, loss ||A - U Vᵀ||_F, \
                  U and V from U(0, 1) with seed {}",
                 settings.data.display(),
                 settings.seed
             );
-            Ok(factorisation(title, description, target, settings.seed))
+            Ok((factorisation(title, description, target, settings.seed), Some(layout)))
         }
         Step::Mlp => {
-            let (first, description) = first_minibatch(&mlp_settings(settings))?;
+            let FirstMinibatch {
+                step,
+                description,
+                layout,
+            } = first_minibatch(&mlp_settings(settings))?;
             let title = "The first step of `mlp --hidden 12`".to_owned();
-            Ok(TrainingStep::network(title, description, first))
+            Ok((TrainingStep::network(title, description, step), Some(layout)))
         }
     }
 }
@@ -155,6 +163,7 @@ fn mlp_settings(settings: &TapeSettings) -> MlpSettings {
     let recommended = MlpSettings::recommended();
     MlpSettings {
         data: settings.data.clone(),
+        read: settings.read.clone(),
         train: TrainConfig {
             hidden: TrainConfig::report().hidden,
             seed: settings.seed,
@@ -167,7 +176,7 @@ fn mlp_settings(settings: &TapeSettings) -> MlpSettings {
 /// Records the step, runs its backward sweep with a trace, counts its work,
 /// draws it, and times it if asked.
 pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
-    let step = first_step(settings)?;
+    let (step, layout) = first_step(settings)?;
     let tape = Tape::new();
     let loss = step.record(&tape);
     let dump = inspect::dump(&tape);
@@ -182,6 +191,7 @@ pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
     let timing = settings.time_steps.map(|steps| time(&step, steps));
     Ok(Inside {
         description: format!("{}: {}", step.title, step.description),
+        layout,
         loss: loss.item(),
         nodes: tape.len(),
         dump,
@@ -301,6 +311,8 @@ pub struct TapeSummary {
     pub step: Step,
     /// The seed.
     pub seed: u64,
+    /// How the data file was read (`--iris` and `--mlp`).
+    pub layout: Option<LayoutSummary>,
     /// The loss's value.
     pub loss: f64,
     /// Nodes on the tape.
@@ -332,6 +344,7 @@ impl TapeSummary {
         TapeSummary {
             step: settings.step,
             seed: settings.seed,
+            layout: inside.layout.as_ref().map(LayoutSummary::from),
             loss: inside.loss,
             nodes: inside.nodes,
             forward_flops: counts.forward.flops,
@@ -356,6 +369,7 @@ mod tests {
             step,
             seed: 3,
             data: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/", "datasets/iris.data")),
+            read: ReadArgs::default(),
             time_steps: None,
         }
     }

@@ -119,21 +119,6 @@ pub enum DataError {
         /// The field as written.
         value: String,
     },
-    /// The first line is words, not numbers: a header, which the entry
-    /// points without [`crate::ReadOptions`] refuse ([`crate::read_labelled`],
-    /// [`crate::read_matrix`], ...). The message is kept word for word until
-    /// their callers move to the `*_with` readers, which give
-    /// [`DataError::UndeclaredHeader`] instead.
-    #[error(
-        "{file}, line 1, field 1: '{first_field}' is not a number; \
-         this looks like a header line, and adlab's data files have none (delete it)"
-    )]
-    LegacyHeaderLine {
-        /// The path.
-        file: String,
-        /// The first field of the header, as written.
-        first_field: String,
-    },
     /// A row has a different number of fields than the first row.
     #[error("{file}, line {line}: expected {expected} fields (as on line {first_line}), found {found}")]
     FieldCount {
@@ -206,17 +191,6 @@ pub enum DataError {
          holds only names, or only 2 to {MAX_CLASSES} distinct integers); name the label column, first or last"
     )]
     NoLabelColumn {
-        /// The path.
-        file: String,
-    },
-    /// [`DataError::NoLabelColumn`] as the entry points without
-    /// [`crate::ReadOptions`] word it, naming the `mlp` bin's flag; kept until
-    /// the bins phrase that hint themselves from [`DataError::choices`].
-    #[error(
-        "{file}: cannot tell which column holds the class labels (neither the last nor the first \
-         holds only names, or only 2 to {MAX_CLASSES} distinct integers); choose one with --label-column first|last"
-    )]
-    LegacyNoLabelColumn {
         /// The path.
         file: String,
     },
@@ -365,14 +339,13 @@ impl DataError {
             DataError::UndeclaredHeader {
                 sign: HeaderSign::Names { .. },
                 ..
-            }
-            | DataError::LegacyHeaderLine { .. } => vec![Choice::Header(Header::Present)],
+            } => vec![Choice::Header(Header::Present)],
             DataError::UndeclaredHeader { .. } => {
                 vec![Choice::Header(Header::Present), Choice::Header(Header::Absent)]
             }
             DataError::IndexColumn { .. } => vec![Choice::DropIndexColumn],
             DataError::WrongDelimiter { found, .. } => vec![Choice::Delimiter(*found)],
-            DataError::NoLabelColumn { .. } | DataError::LegacyNoLabelColumn { .. } => vec![
+            DataError::NoLabelColumn { .. } => vec![
                 Choice::LabelColumn(LabelColumn::Last),
                 Choice::LabelColumn(LabelColumn::First),
             ],

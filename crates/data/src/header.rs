@@ -34,7 +34,7 @@ pub(crate) fn is_index_header(fields: &[&str]) -> bool {
 
 /// Whether every field is a name: not empty, and not a number (with a
 /// decimal point or a decimal comma).
-pub(crate) fn are_names(fields: &[&str]) -> bool {
+fn are_names(fields: &[&str]) -> bool {
     fields
         .iter()
         .all(|text| !text.is_empty() && !is_number(text) && !has_decimal_comma(text))

@@ -48,12 +48,10 @@
 //! Where to read: `table.rs` (bytes to rows: every check on the file's
 //! shape, and the first row), `delimiter.rs`, `header.rs`, `labels.rs`
 //! (finding the label column), [`read_labelled_with`], [`read_features_with`],
-//! [`Standardiser`], [`train_validation_split`] and [`k_folds`]. `compat.rs`
-//! holds the readers without options that the bins call today.
+//! [`Standardiser`], [`train_validation_split`] and [`k_folds`].
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod compat;
 mod delimiter;
 mod error;
 mod header;
@@ -66,7 +64,6 @@ mod scaling;
 mod split;
 mod table;
 
-pub use compat::{parse_features, parse_labelled, parse_matrix, read_features, read_labelled, read_matrix};
 pub use error::{Choice, DataError, HeaderSign};
 pub use labelled::{Labelled, parse_labelled_with, read_labelled_with};
 pub use layout::{ColumnNames, Delimiter, Header, LabelColumn, Layout, Loaded, MAX_CLASSES, ReadOptions, UnknownName};

@@ -10,7 +10,7 @@ use csv::{ByteRecord, Position, ReaderBuilder};
 
 use crate::delimiter::detect_delimiter;
 use crate::error::{DataError, shown};
-use crate::header::{are_names, header_sign, is_index_header};
+use crate::header::{header_sign, is_index_header};
 use crate::layout::{ColumnNames, Delimiter, Header, Layout, ReadOptions};
 
 /// How [`parse_table`] reads a file.
@@ -33,19 +33,6 @@ pub(crate) enum FirstRow {
     /// refused as undeclared; any other row is data, which the label column
     /// may still show to be a header ([`Table::first_row_judged`]).
     Judged,
-    /// As the entry points without [`ReadOptions`] always have: a row of
-    /// names refused with [`DataError::LegacyHeaderLine`], any other row data.
-    Legacy,
-}
-
-impl TableRules {
-    /// The rules of the entry points without [`ReadOptions`]: comma-separated,
-    /// and a first row of names refused.
-    pub const LEGACY: TableRules = TableRules {
-        delimiter: Some(Delimiter::Comma),
-        first_row: FirstRow::Legacy,
-        drop_index_column: false,
-    };
 }
 
 impl From<ReadOptions> for TableRules {
@@ -271,15 +258,6 @@ pub(crate) fn parse_table(bytes: &[u8], file: &str, rules: TableRules) -> Result
 /// another delimiter than the one used.
 fn is_header(row: &[&str], rules: TableRules, delimiter: Delimiter, file: &str, line: u64) -> Result<bool, DataError> {
     let file = file.to_string();
-    if rules.first_row == FirstRow::Legacy {
-        if are_names(row) {
-            return Err(DataError::LegacyHeaderLine {
-                file,
-                first_field: shown(row[0]),
-            });
-        }
-        return Ok(false);
-    }
     if let [text] = row
         && let Some(found) = other_delimiter(text, delimiter)
     {
@@ -366,7 +344,12 @@ mod tests {
     use super::*;
 
     fn lines_and_fields(bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
-        let table = parse_table(bytes, "t.csv", TableRules::LEGACY).unwrap_or_else(|error| panic!("{error}"));
+        let rules = TableRules::from(ReadOptions {
+            header: Some(Header::Absent),
+            delimiter: Some(Delimiter::Comma),
+            drop_index_column: false,
+        });
+        let table = parse_table(bytes, "t.csv", rules).unwrap_or_else(|error| panic!("{error}"));
         (0..table.len())
             .map(|row| {
                 let fields = (0..table.width()).map(|column| table.field(row, column).to_string());

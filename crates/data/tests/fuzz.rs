@@ -1,7 +1,7 @@
 //! The parsers on hostile input: random bytes, random CSV-like tables (comma,
 //! tab or semicolon), and random mutations of the real iris and wine files
 //! (byte flips, deletions, insertions, duplicated lines, truncation), each
-//! through the readers without options and with random [`ReadOptions`].
+//! through the readers with the default options and with random [`ReadOptions`].
 //! Each of the three tests runs 10,000 cases. Whatever the input, the result
 //! is a well-formed data set or an error whose message is one non-empty
 //! line; never a panic (proptest reports a panic as a failure, with the
@@ -12,8 +12,8 @@
 //! header, reads as the rows alone do.
 
 use data::{
-    Columns, DataError, Delimiter, Header, LabelColumn, ReadOptions, parse_features_with, parse_labelled,
-    parse_labelled_with, parse_matrix,
+    Columns, DataError, Delimiter, FeatureMatrix, Header, LabelColumn, Loaded, ReadOptions, parse_features_with,
+    parse_labelled_with,
 };
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -93,9 +93,9 @@ fn reading() -> impl Strategy<Value = Reading> {
     })
 }
 
-/// Runs the loaders without options on the bytes as the bins do (label
-/// column detected; feature matrix) and, with `every_variant`, also with the
-/// label column given and for the whole matrix; checks each outcome.
+/// Runs the loaders with the default options on the bytes (label column
+/// detected; feature matrix) and, with `every_variant`, also with the label
+/// column given and for the whole matrix; checks each outcome.
 fn check_parsers(bytes: &[u8], every_variant: bool) -> Result<(), TestCaseError> {
     let labels: &[Option<LabelColumn>] = if every_variant {
         &[None, Some(LabelColumn::First)]
@@ -103,8 +103,8 @@ fn check_parsers(bytes: &[u8], every_variant: bool) -> Result<(), TestCaseError>
         &[None]
     };
     for &label in labels {
-        match parse_labelled(bytes, "fuzz.csv", label) {
-            Ok(set) => {
+        match parse_labelled_with(bytes, "fuzz.csv", ReadOptions::default(), label) {
+            Ok(Loaded { data: set, .. }) => {
                 prop_assert!(!set.is_empty());
                 prop_assert_eq!(set.features.nrows(), set.labels.len());
                 prop_assert!(set.num_classes() >= 2);
@@ -120,8 +120,11 @@ fn check_parsers(bytes: &[u8], every_variant: bool) -> Result<(), TestCaseError>
         &[Columns::Features]
     };
     for columns in columns {
-        match parse_matrix(bytes, "fuzz.csv", columns) {
-            Ok(matrix) => {
+        match parse_features_with(bytes, "fuzz.csv", ReadOptions::default(), columns) {
+            Ok(Loaded {
+                data: FeatureMatrix { matrix, .. },
+                ..
+            }) => {
                 prop_assert!(matrix.nrows() >= 1 && matrix.ncols() >= 1);
                 prop_assert!(matrix.iter().all(|x| x.is_finite()));
             }
@@ -375,6 +378,12 @@ proptest! {
 
 #[test]
 fn the_unmutated_files_load() {
-    assert_eq!(parse_labelled(IRIS, "iris.data", None).unwrap().len(), 150);
-    assert_eq!(parse_labelled(WINE, "wine.data", None).unwrap().len(), 178);
+    let rows = |bytes, name| {
+        parse_labelled_with(bytes, name, ReadOptions::default(), None)
+            .unwrap()
+            .data
+            .len()
+    };
+    assert_eq!(rows(IRIS, "iris.data"), 150);
+    assert_eq!(rows(WINE, "wine.data"), 178);
 }

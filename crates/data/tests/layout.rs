@@ -2,17 +2,14 @@
 //! files read right only with the right declaration or detection (a header,
 //! the delimiter, an index column, the label column), and labelled files
 //! with too little to learn from. Each file through the readers with
-//! [`ReadOptions`], with its exact message and the choices that settle it;
-//! and through the readers without options, which read as before (issue 19's
-//! "before"). A declaration the error lists as its first choice makes the
-//! file load.
+//! [`ReadOptions`], with its exact message and the choices that settle it.
+//! A declaration the error lists as its first choice makes the file load.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use data::{
-    Choice, Columns, DataError, Delimiter, Header, LabelColumn, ReadOptions, read_features, read_features_with,
-    read_labelled, read_labelled_with,
+    Choice, Columns, DataError, Delimiter, Header, LabelColumn, ReadOptions, read_features_with, read_labelled_with,
 };
 
 /// How a case reads its file.
@@ -22,12 +19,8 @@ enum Read {
     Labelled(&'static str, Option<LabelColumn>),
     /// `read_features_with` with these declarations and columns.
     Matrix(&'static str, Columns),
-    /// `read_labelled`, the reader without options.
-    LegacyLabelled(Option<LabelColumn>),
-    /// `read_features`, the reader without options.
-    LegacyMatrix(Columns),
 }
-use Read::{Labelled, LegacyLabelled, LegacyMatrix, Matrix};
+use Read::{Labelled, Matrix};
 
 /// What a case gives.
 #[derive(Clone, Copy, Debug)]
@@ -60,10 +53,6 @@ const IRIS: &[&str] = &["Iris-setosa", "Iris-versicolor", "Iris-virginica"];
 const DIGITS_0_TO_2: &[&str] = &["0", "1", "2"];
 const HEADER_OR_DATA: &[Choice] = &[Choice::Header(Header::Present), Choice::Header(Header::Absent)];
 const DROP_INDEX: &[Choice] = &[Choice::DropIndexColumn];
-const NAME_LABEL_COLUMN: &[Choice] = &[
-    Choice::LabelColumn(LabelColumn::Last),
-    Choice::LabelColumn(LabelColumn::First),
-];
 
 const COLUMN_NUMBERS: &str = "<path>, line 1 looks like a header: its fields are the column numbers 0 to 4; \
                               declare a header, or no header if it is data";
@@ -75,18 +64,13 @@ const INDEX_COLUMN: &str = "<path>, line 1 looks like a header over an index col
                             its first field is empty; drop the index column";
 const TABS_READ_AS_COMMAS: &str = "<path>, line 1 is one field, '5.1\\t3.5\\t1.4\\t0.2\\tIris-setosa', with tabs \
                                    in it: the file looks tab-separated, not comma-separated";
-const LEGACY_HEADER: &str =
-    "is not a number; this looks like a header line, and adlab's data files have none (delete it)";
-const LEGACY_NO_LABEL_COLUMN: &str = "<path>: cannot tell which column holds the class labels (neither the last nor \
-                                      the first holds only names, or only 2 to 50 distinct integers); choose one \
-                                      with --label-column first|last";
 const ONE_ROW: &str = "<path>: only 1 row of data; a classifier needs two rows or more, of two classes or more";
 const ONE_CLASS_0: &str = "<path>: only one class ('0'); a classifier needs at least two";
 
 /// Each file, how it is read, and what that gives.
 fn cases() -> Vec<(&'static str, Read, Expect)> {
     vec![
-        // 1. A header of numbers. Before: data, a fourth class "4" or "label" or "5".
+        // 1. A header of numbers (read as data before issue 19: a fourth class "4", "label" or "5").
         (
             "column_numbers_header.csv",
             Labelled("", None),
@@ -108,11 +92,6 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Shape(7, 4, Some(4)),
         ),
         (
-            "column_numbers_header.csv",
-            LegacyLabelled(Some(LabelColumn::Last)),
-            Classes(7, 4, &["4", "Iris-setosa", "Iris-versicolor", "Iris-virginica"]),
-        ),
-        (
             "label_header.csv",
             Labelled("", None),
             Fails(LABEL_WORD, HEADER_OR_DATA),
@@ -133,11 +112,6 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Classes(6, 4, DIGITS_0_TO_2),
         ),
         (
-            "label_header.csv",
-            LegacyLabelled(Some(LabelColumn::Last)),
-            Classes(7, 4, &["0", "1", "2", "label"]),
-        ),
-        (
             "numbered_from_1_header.csv",
             Labelled("", None),
             Fails(LABEL_5, HEADER_OR_DATA),
@@ -152,12 +126,7 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Labelled("header", None),
             Classes(6, 4, DIGITS_0_TO_2),
         ),
-        (
-            "numbered_from_1_header.csv",
-            LegacyLabelled(None),
-            Classes(7, 4, &["0", "1", "2", "5"]),
-        ),
-        // 2. pandas' header over an index column. Before: the empty field.
+        // 2. pandas' header over an index column.
         ("pandas_index.csv", Labelled("", None), Fails(INDEX_COLUMN, DROP_INDEX)),
         (
             "pandas_index.csv",
@@ -176,11 +145,6 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Shape(6, 4, Some(4)),
         ),
         (
-            "pandas_index.csv",
-            LegacyLabelled(Some(LabelColumn::Last)),
-            Fails("<path>, line 1, field 1: the field is empty, expected a number", &[]),
-        ),
-        (
             "pandas_index_column_numbers.csv",
             Labelled("", None),
             Fails(INDEX_COLUMN, DROP_INDEX),
@@ -190,7 +154,7 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Labelled("drop-index", None),
             Classes(6, 4, IRIS),
         ),
-        // 3. Delimiters. Before: "a header line".
+        // 3. Delimiters.
         ("tab_separated.tsv", Labelled("", None), Classes(6, 4, IRIS)),
         (
             "tab_separated.tsv",
@@ -202,17 +166,7 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Labelled("comma", None),
             Fails(TABS_READ_AS_COMMAS, &[Choice::Delimiter(Delimiter::Tab)]),
         ),
-        (
-            "tab_separated.tsv",
-            LegacyLabelled(None),
-            Fails(LEGACY_HEADER, &[Choice::Header(Header::Present)]),
-        ),
         ("semicolon.csv", Labelled("", None), Classes(6, 4, IRIS)),
-        (
-            "semicolon.csv",
-            LegacyMatrix(Columns::Features),
-            Fails(LEGACY_HEADER, &[Choice::Header(Header::Present)]),
-        ),
         (
             "semicolon_decimal_comma.csv",
             Labelled("", None),
@@ -220,11 +174,6 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
                 "<path>, line 1, field 1: '5,1' has a decimal comma; numbers need a decimal point (5.1)",
                 &[],
             ),
-        ),
-        (
-            "semicolon_decimal_comma.csv",
-            LegacyLabelled(None),
-            Fails("<path>, line 1, field 2: '1;3' is not a number", &[]),
         ),
         // 5. An integer ratings matrix keeps its 20 columns unless a label column is named.
         (
@@ -242,22 +191,12 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Matrix("", Columns::Features),
             Shape(50, 19, Some(19)),
         ),
-        (
-            "integer_ratings.csv",
-            LegacyMatrix(Columns::Features),
-            Shape(50, 19, Some(19)),
-        ),
-        // 7. Too few rows, one class. Before: the label column blamed.
+        // 7. Too few rows, one class.
         ("single_row_integer_labels.csv", Labelled("", None), Fails(ONE_ROW, &[])),
         (
             "single_row_integer_labels.csv",
             Labelled("", Some(LabelColumn::Last)),
             Fails(ONE_ROW, &[]),
-        ),
-        (
-            "single_row_integer_labels.csv",
-            LegacyLabelled(None),
-            Fails(LEGACY_NO_LABEL_COLUMN, NAME_LABEL_COLUMN),
         ),
         (
             "single_class_integer_labels.csv",
@@ -268,11 +207,6 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             "single_class_integer_labels.csv",
             Labelled("", Some(LabelColumn::Last)),
             Fails(ONE_CLASS_0, &[]),
-        ),
-        (
-            "single_class_integer_labels.csv",
-            LegacyLabelled(None),
-            Fails(LEGACY_NO_LABEL_COLUMN, NAME_LABEL_COLUMN),
         ),
     ]
 }
@@ -288,8 +222,6 @@ fn outcome(path: &Path, read: &Read) -> Result<String, DataError> {
     match read {
         Labelled(words, label) => read_labelled_with(path, options(words), *label).map(|loaded| labelled(&loaded.data)),
         Matrix(words, columns) => read_features_with(path, options(words), columns).map(|loaded| matrix(&loaded.data)),
-        LegacyLabelled(label) => read_labelled(path, *label).map(|set| labelled(&set)),
-        LegacyMatrix(columns) => read_features(path, columns).map(|m| matrix(&m)),
     }
 }
 

@@ -40,5 +40,7 @@ pub use loss::{Loss, record_loss};
 pub use svd::{
     Diagnosis, LEVEL_TOLERANCE, SvdReference, ZERO_TOLERANCE, diagnose, residual_levels, singular_values, truncated_svd,
 };
-pub use train::{RecordedStep, Trained, frobenius_distance, initial_factors, record_step, train, train_from};
+pub use train::{
+    Convergence, RecordedStep, Trained, frobenius_distance, initial_factors, record_step, train, train_from,
+};
 pub use validate::{validate_mask, validate_matrix, validate_rank};

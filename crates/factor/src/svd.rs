@@ -141,6 +141,15 @@ pub enum Diagnosis {
         /// The rank-r level.
         bound: f64,
     },
+    /// The matrix is all zeros (`||A||_F = 0`, as a centred matrix of one
+    /// row): `U Vᵀ = 0` fits it exactly, every level is 0, and there is no
+    /// scale to judge a residual by, so a run is neither converged nor not.
+    ZeroMatrix {
+        /// The final residual.
+        residual: f64,
+        /// The rank of the factors.
+        rank: usize,
+    },
 }
 
 /// Names where a rank-`rank` run with final residual `residual` ended, given
@@ -150,6 +159,9 @@ pub enum Diagnosis {
 /// If `rank` is not below `levels.len()`.
 pub fn diagnose(residual: f64, rank: usize, levels: &[f64]) -> Diagnosis {
     // levels[0] is the residual of rank 0: ||A||_F itself.
+    if levels[0] == 0.0 {
+        return Diagnosis::ZeroMatrix { residual, rank };
+    }
     let zero = ZERO_TOLERANCE * levels[0];
     let bound = if levels[rank] <= zero { 0.0 } else { levels[rank] };
     let near = |level: f64| (residual - level).abs() <= LEVEL_TOLERANCE * level + zero;
@@ -175,7 +187,21 @@ impl Diagnosis {
             Diagnosis::AtBound { bound, .. }
             | Diagnosis::Saddle { bound, .. }
             | Diagnosis::Unconverged { bound, .. } => bound,
+            Diagnosis::ZeroMatrix { .. } => 0.0,
         }
+    }
+
+    /// How far above the bound the residual is, in per cent: 0 where
+    /// rounding puts it below, and `None` when the bound is 0 (a per cent
+    /// of 0 means nothing).
+    pub fn percent_above_bound(&self) -> Option<f64> {
+        let (residual, bound) = match *self {
+            Diagnosis::AtBound { residual, bound, .. }
+            | Diagnosis::Saddle { residual, bound, .. }
+            | Diagnosis::Unconverged { residual, bound, .. } => (residual, bound),
+            Diagnosis::ZeroMatrix { .. } => return None,
+        };
+        (bound > 0.0).then(|| percent_above(residual, bound))
     }
 
     /// Whether the run reached the Eckart-Young bound.
@@ -201,7 +227,7 @@ impl fmt::Display for Diagnosis {
                 bound: 0.0,
             } => write!(
                 f,
-                "not converged: residual {residual:.4} is above the rank-{rank} bound 0 and on no lower-rank level"
+                "not converged: residual {residual:.3e} is above the rank-{rank} bound 0 and on no lower-rank level"
             ),
             Diagnosis::AtBound { residual, rank, bound } => write!(
                 f,
@@ -224,6 +250,11 @@ impl fmt::Display for Diagnosis {
                 "not converged: residual {residual:.4} is {:.2}% above the rank-{rank} bound {bound:.4} \
                  and on no lower-rank level",
                 percent_above(residual, bound)
+            ),
+            Diagnosis::ZeroMatrix { residual, rank } => write!(
+                f,
+                "the matrix is all zeros: U Vᵀ = 0 fits it exactly at any rank, so a rank-{rank} run has \
+                 nothing to converge to (residual {residual:.3e})"
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! Gradient factorisation `A ≈ U Vᵀ`: where U and V start, what one training
 //! step records, and the training loop.
 
+use std::fmt;
 use std::time::Instant;
 
 use autograd::{Gradients, Tape, Var, all_finite};
@@ -41,6 +42,88 @@ impl Trained {
     /// `||A - U Vᵀ||_F` over every entry of `target`.
     pub fn residual(&self, target: &Array2<f64>) -> f64 {
         frobenius_distance(target, &self.reconstruction())
+    }
+
+    /// Whether the loss had stopped falling by the end of the run: see
+    /// [`Convergence`].
+    pub fn convergence(&self) -> Convergence {
+        Convergence::of(&self.losses)
+    }
+}
+
+/// How much a run's loss still fell over its last epochs: the relative
+/// change `(min(L[0..=E - w]) - L[E]) / L[E]` from the lowest loss before the
+/// last `w` epochs (a tenth of the `E` epochs, at least one) to the last.
+/// The run has converged when that fall is at most [`Convergence::TOLERANCE`]
+/// of the loss. Measured from the lowest loss, not from `L[E - w]`, so that
+/// a spike of a fixed step size (Adam's, with lr 0.1, after thousands of
+/// epochs) at the start of the window is not taken for descent; a loss that
+/// ends above that lowest one has stopped descending too.
+///
+/// Measured with `complete`'s defaults (Adam, lr 0.1, 1000 epochs): on
+/// centred iris the loss ends 0.003% to 0.045% above its earlier lowest for
+/// seeds 0 to 9 (converged, with the jitter of a fixed step). On the
+/// breast-cancer-like matrix of `tests/complete_cli.rs` (columns from 0.003
+/// to 570 in standard deviation) with λ = 0.5, the loss still falls 1.8%
+/// over the last 100 epochs, and the held-out RMSE of that run, 106.2 (1.32
+/// times below the column means'), becomes 203.6 once the loss settles
+/// (1.45 times above).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Convergence {
+    /// The last epochs, over which the fall is measured.
+    pub window: usize,
+    /// `(min(L[0..=E - window]) - L[E]) / L[E]`: how much the loss fell
+    /// over the window, relative to where it ended (negative if it ended
+    /// above its earlier lowest; 0 for a loss that ended at 0, which has
+    /// nothing left to fall).
+    pub relative_change: f64,
+    /// Whether `relative_change` is at most [`Convergence::TOLERANCE`].
+    pub converged: bool,
+}
+
+impl Convergence {
+    /// The largest relative fall of the loss over the window of a converged run.
+    pub const TOLERANCE: f64 = 1e-3;
+
+    /// The convergence of a run whose losses, epoch 0 to the last, are `losses`.
+    ///
+    /// # Panics
+    /// If `losses` is empty.
+    pub fn of(losses: &[f64]) -> Convergence {
+        let last = *losses.last().expect("a run records at least the initial loss");
+        let epochs = losses.len() - 1;
+        let window = (epochs / 10).clamp(1.min(epochs), epochs);
+        let lowest_before = losses[..=epochs - window].iter().copied().fold(f64::INFINITY, f64::min);
+        let relative_change = if last == 0.0 {
+            0.0
+        } else {
+            (lowest_before - last) / last.abs()
+        };
+        Convergence {
+            window,
+            relative_change,
+            converged: relative_change <= Self::TOLERANCE,
+        }
+    }
+}
+
+impl fmt::Display for Convergence {
+    /// `converged: the loss fell 0.029% over the last 100 epochs`, `...
+    /// fell no further ...`, or `not converged: the loss fell 24.2% over the
+    /// last 100 epochs`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = if self.converged { "converged" } else { "not converged" };
+        let window = self.window;
+        let epochs = if window == 1 { "epoch" } else { "epochs" };
+        if self.relative_change > 0.0 {
+            let percent = 100.0 * self.relative_change;
+            write!(
+                f,
+                "{verdict}: the loss fell {percent:.3}% over the last {window} {epochs}"
+            )
+        } else {
+            write!(f, "{verdict}: the loss fell no further over the last {window} {epochs}")
+        }
     }
 }
 

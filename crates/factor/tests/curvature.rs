@@ -9,7 +9,11 @@ use ndarray::Array2;
 
 fn centred_iris() -> Array2<f64> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/iris.data");
-    let mut a = data::read_matrix(std::path::Path::new(path), &data::Columns::Features).unwrap();
+    let options = data::ReadOptions::default();
+    let mut a = data::read_features_with(std::path::Path::new(path), options, &data::Columns::Features)
+        .unwrap()
+        .data
+        .matrix;
     data::centre_columns(&mut a);
     a
 }

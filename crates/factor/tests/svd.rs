@@ -125,3 +125,36 @@ fn a_bound_of_zero_is_reached_by_a_residual_at_rounding_level() {
     );
     assert!(fitted.to_string().starts_with("reached the rank-1 bound 0"), "{fitted}");
 }
+
+#[test]
+fn a_zero_matrix_is_fitted_exactly_by_zero_and_never_not_converged() {
+    // A centred matrix of one row, or of identical rows, is all zeros: every
+    // level is 0, U Vᵀ = 0 fits it, and with no ||A||_F to scale a tolerance
+    // by, a residual is neither at the bound nor "not converged".
+    let a = Array2::<f64>::zeros((1, 4));
+    let levels = truncated_svd(&a, 1).unwrap().levels();
+    assert_eq!(levels, [0.0, 0.0]);
+    for residual in [0.0, 1e-3] {
+        let diagnosis = diagnose(residual, 1, &levels);
+        assert_eq!(diagnosis, Diagnosis::ZeroMatrix { residual, rank: 1 });
+        assert!(
+            diagnosis
+                .to_string()
+                .starts_with("the matrix is all zeros: U Vᵀ = 0 fits it exactly")
+        );
+        assert!(!diagnosis.to_string().contains("not converged"), "{diagnosis}");
+        assert_eq!(diagnosis.percent_above_bound(), None);
+    }
+}
+
+#[test]
+fn the_gap_to_the_bound_is_a_percentage_of_it_and_never_negative() {
+    let levels = [26.0, 7.164, 3.9024, 1.8785, 0.0];
+    // 3.9024 * 1.005 is 0.5% above.
+    let above = diagnose(3.9024 * 1.005, 2, &levels).percent_above_bound().unwrap();
+    assert!((above - 0.5).abs() < 1e-9, "{above}");
+    // Rounding below the bound is no gap at all (-5.7e-14 % was reported).
+    assert_eq!(diagnose(3.9024 - 1e-15, 2, &levels).percent_above_bound(), Some(0.0));
+    // A bound of 0 has no percentages.
+    assert_eq!(diagnose(1e-3, 4, &levels).percent_above_bound(), None);
+}

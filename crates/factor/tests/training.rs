@@ -5,8 +5,8 @@ use approx::assert_abs_diff_eq;
 use autograd::Tape;
 use autograd::optim::{Optimizer, OptimizerKind, Sgd};
 use factor::{
-    Config, LabExample, Loss, column_mean_baseline, complete, holdout_mask, initial_factors, record_step, rmse, train,
-    truncated_svd,
+    Config, Convergence, LabExample, Loss, column_mean_baseline, complete, holdout_mask, initial_factors, record_step,
+    rmse, train, truncated_svd,
 };
 use ndarray::{Array2, array};
 use rand::rngs::StdRng;
@@ -169,4 +169,66 @@ fn the_lab_example_completes() {
     assert!(result.observed_rmse < 0.5, "{}", result.observed_rmse);
     assert!(result.heldout_rmse.unwrap().is_finite());
     assert!(result.baseline_rmse.unwrap().is_finite());
+}
+
+#[test]
+fn convergence_is_the_fall_of_the_loss_over_the_last_tenth_of_the_epochs() {
+    // 20 epochs: the window is the last 2, from the lowest loss of epochs
+    // 0..=18 to epoch 20's.
+    let mut losses: Vec<f64> = (0..=20).map(|epoch| 100.0 / (1.0 + epoch as f64)).collect();
+    let falling = Convergence::of(&losses);
+    // min(L[0..=18]) = 100/19, L[20] = 100/21: a fall of (21 - 19) / 19.
+    assert_eq!(falling.window, 2);
+    assert!((falling.relative_change - 2.0 / 19.0).abs() < 1e-12, "{falling:?}");
+    assert!(!falling.converged);
+    assert_eq!(
+        falling.to_string(),
+        "not converged: the loss fell 10.526% over the last 2 epochs"
+    );
+
+    // Flat at the end, within 0.1%: converged.
+    let last = losses[18];
+    losses[19] = last * (1.0 - 2e-4);
+    losses[20] = last * (1.0 - 5e-4);
+    let settled = Convergence::of(&losses);
+    assert!(settled.converged, "{settled:?}");
+    assert_eq!(
+        settled.to_string(),
+        "converged: the loss fell 0.050% over the last 2 epochs"
+    );
+
+    // A spike at the start of the window is not descent; nor is a rise.
+    let mut flat = vec![1.0; 21];
+    flat[18] = 1e6;
+    assert!(Convergence::of(&flat).converged);
+    flat[20] = 2.0;
+    let rose = Convergence::of(&flat);
+    assert!(rose.converged && rose.relative_change < 0.0, "{rose:?}");
+    assert_eq!(
+        rose.to_string(),
+        "converged: the loss fell no further over the last 2 epochs"
+    );
+
+    // One epoch, and a loss that reached 0.
+    assert_eq!(Convergence::of(&[4.0, 1.0]).window, 1);
+    assert!(Convergence::of(&[4.0, 0.0]).converged);
+}
+
+#[test]
+fn training_to_the_bound_converges() {
+    let a = random_matrix(9, 5, 1);
+    let trained = train(&a, None, &Config::new(2)).unwrap();
+    let convergence = trained.convergence();
+    assert_eq!(convergence.window, 100);
+    assert!(convergence.converged, "{convergence:?}");
+    let short = train(
+        &a,
+        None,
+        &Config {
+            epochs: 10,
+            ..Config::new(2)
+        },
+    )
+    .unwrap();
+    assert!(!short.convergence().converged);
 }

@@ -431,6 +431,31 @@ mod tests {
     }
 
     #[test]
+    fn validation_is_measured_on_the_validation_rows() {
+        // The same points labelled one class further round (c -> c + 1 mod
+        // 3): where the network is right on a training row it is wrong on
+        // its validation twin, so after every epoch the two accuracies sum
+        // to at most 1, and the validation accuracy is the trained model's
+        // on the validation rows, 0 once training fits every row.
+        let (features, labels) = clusters(10);
+        let shifted: Vec<usize> = labels.iter().map(|&label| (label + 1) % 3).collect();
+        let training = Examples::new(&features, &labels);
+        let validation = Examples::new(&features, &shifted);
+        let trained = train(&quick_config(), training, Some(validation), 3).unwrap();
+        for record in &trained.history.epochs {
+            let validation_accuracy = record.validation_accuracy.unwrap();
+            assert!(record.train_accuracy + validation_accuracy <= 1.0, "{record:?}");
+        }
+        let last = trained.history.last().unwrap();
+        assert_eq!(last.train_accuracy, 1.0);
+        assert_eq!(
+            last.validation_accuracy,
+            Some(trained.model.accuracy(&features, &shifted))
+        );
+        assert_eq!(last.validation_accuracy, Some(0.0));
+    }
+
+    #[test]
     fn the_same_seed_gives_bitwise_the_same_run() {
         let (features, labels) = clusters(7);
         let data = Examples::new(&features, &labels);

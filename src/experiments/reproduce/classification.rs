@@ -80,6 +80,7 @@ fn mlp_runs(
     train.seed = settings.seed;
     let run_settings = MlpSettings {
         data: settings.data.clone(),
+        read: settings.read.clone(),
         train,
         seeds,
         out: settings.out.join(name),

@@ -4,13 +4,13 @@
 
 use std::fmt::Write as _;
 
-use data::{LabelColumn, SplitSize};
+use data::SplitSize;
 use factor::Config;
 use mlp::TrainConfig;
 
 use super::ReproduceSettings;
 use crate::args::{ColumnChoice, DataArgs};
-use crate::experiments::complete::CompleteSettings;
+use crate::experiments::complete::{CompleteSettings, Penalty};
 use crate::experiments::factorise::FactoriseSettings;
 use crate::experiments::mlp::{Evaluation, MlpSettings, scale_name};
 
@@ -32,13 +32,14 @@ pub fn command(bin: &str, flags: &str, settings: &ReproduceSettings, name: &str)
     text
 }
 
-/// `--data PATH` when the data file is not the default one.
+/// `--data PATH` when the data file is not the default one, then the flags
+/// that say how it is read, if any.
 pub(super) fn data_flag(settings: &ReproduceSettings) -> String {
-    if settings.data == ReproduceSettings::default().data {
-        String::new()
-    } else {
-        format!("--data {}", settings.data.display())
+    let mut flags = settings.read.flags();
+    if settings.data != ReproduceSettings::default().data {
+        flags.insert(0, format!("--data {}", settings.data.display()));
     }
+    flags.join(" ")
 }
 
 /// The flags that make `factorise` run `settings` (its data file, seed and
@@ -71,8 +72,8 @@ pub fn complete_flags(settings: &CompleteSettings) -> String {
         }
     }
     flags.extend(training_flags(&settings.config, &defaults.config));
-    if settings.config.l2 != defaults.config.l2 {
-        flags.push(format!("--l2 {}", settings.config.l2));
+    if let Penalty::Fixed(lambda) = settings.penalty {
+        flags.push(format!("--l2 {lambda}"));
     }
     flags.join(" ")
 }
@@ -111,8 +112,8 @@ fn training_flags(config: &Config, defaults: &Config) -> Vec<String> {
     flags
 }
 
-/// The flags that make `mlp` run `settings` (its data file, first seed and
-/// output directory aside): `--report-config` when its network and
+/// The flags that make `mlp` run `settings` (its data file and how it is
+/// read, first seed and output directory aside): `--report-config` when its network and
 /// training are the report's, then every setting that differs from that
 /// preset (or from the recommended one), `--seeds` last.
 ///
@@ -130,14 +131,6 @@ pub fn mlp_flags(settings: &MlpSettings) -> String {
         (Vec::new(), MlpSettings::recommended())
     };
     let (train, base) = (&settings.train, &preset.train);
-    if settings.label_column != preset.label_column {
-        let column = match settings.label_column {
-            Some(LabelColumn::First) => "first",
-            Some(LabelColumn::Last) => "last",
-            None => panic!("mlp detects the label column unless --label-column is given"),
-        };
-        flags.push(format!("--label-column {column}"));
-    }
     if train.hidden != base.hidden {
         let sizes: Vec<String> = train.hidden.iter().map(usize::to_string).collect();
         flags.push(format!("--hidden {}", sizes.join(",")));
@@ -182,7 +175,6 @@ mod tests {
 
     use super::*;
     use crate::args::TrainArgs;
-    use crate::experiments::complete::DEFAULT_L2;
 
     /// The flag groups the `factorise` bin flattens, to read flags back.
     #[derive(Parser)]
@@ -247,24 +239,27 @@ mod tests {
         );
         assert_eq!(factorise_flags(&factorise(Config::new(2))), "");
 
-        let complete = |config, example| CompleteSettings {
+        let complete = |config, penalty, example| CompleteSettings {
             config,
+            penalty,
             example,
             ..CompleteSettings::default()
         };
+        let none = Penalty::Fixed(0.0);
         assert_eq!(
-            complete_flags(&complete(report, true)),
+            complete_flags(&complete(report, none, true)),
             "--example --loss norm --optimizer sgd --lr 0.01 --epochs 1000 --l2 0"
         );
         assert_eq!(
-            complete_flags(&complete(Config::new(1), true)),
+            complete_flags(&complete(Config::new(1), none, true)),
             "--example --rank 1 --l2 0"
         );
-        let recommended = Config {
-            l2: DEFAULT_L2,
-            ..Config::new(2)
-        };
-        assert_eq!(complete_flags(&complete(recommended, false)), "");
+        let recommended = Config::new(2);
+        assert_eq!(complete_flags(&complete(recommended, Penalty::Scaled, false)), "");
+        assert_eq!(
+            complete_flags(&complete(recommended, Penalty::Fixed(0.5), false)),
+            "--l2 0.5"
+        );
         let held_out = CompleteSettings {
             holdout: 0.3,
             ..complete(
@@ -272,6 +267,7 @@ mod tests {
                     epochs: 50,
                     ..recommended
                 },
+                Penalty::Scaled,
                 false,
             )
         };

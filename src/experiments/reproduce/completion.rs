@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::commands::{command, complete_flags};
 use super::{RANK, ReproduceSettings, Spread};
 use crate::cli::Failure;
-use crate::experiments::complete::{self, CompleteSettings, DEFAULT_HOLDOUT, DEFAULT_L2, hide_and_scale};
+use crate::experiments::complete::{self, CompleteSettings, DEFAULT_HOLDOUT, Penalty, hide_and_scale};
 
 /// One set-up of a completion problem, over several seeds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -20,6 +20,8 @@ pub struct CompletionRuns {
     pub set_up: String,
     /// The `complete` command that draws the first seed's run.
     pub command: String,
+    /// The first seed's L2 penalty λ.
+    pub l2: f64,
     /// RMSE of `U Vᵀ` on the held-out entries.
     pub heldout_rmse: Spread,
     /// RMSE of `U Vᵀ` on the observed entries.
@@ -58,29 +60,36 @@ enum Problem<'a> {
 /// set-up and with adlab's.
 pub(super) fn run(settings: &ReproduceSettings) -> Result<Completion, Failure> {
     let report = Config::lab_report(RANK);
-    let iris = settings.data_args().read_for(&report)?.matrix;
+    let iris = settings.data_args().read_for(&report)?.data.matrix;
     let report_set_up = "the report's loss and optimiser over the observed entries: \
                          ||M ⊙ (A - U Vᵀ)||_F, plain gradient descent, lr 0.01, 1000 epochs, rank 2, no penalty";
-    let example_recommended = Config::new(1);
-    let iris_recommended = Config {
-        l2: DEFAULT_L2,
-        ..Config::new(RANK)
+    let none = Penalty::Fixed(0.0);
+    let runs = |problem, config, penalty, name, set_up: &str| {
+        completion_runs(settings, problem, config, penalty, name, set_up)
     };
-    let runs = |problem, config, name, set_up: &str| completion_runs(settings, problem, config, name, set_up);
     Ok(Completion {
-        example_report: runs(Problem::Example, report, "complete-example-report", report_set_up)?,
+        example_report: runs(Problem::Example, report, none, "complete-example-report", report_set_up)?,
         example_recommended: runs(
             Problem::Example,
-            example_recommended,
+            Config::new(1),
+            none,
             "complete-example-recommended",
             "rank 1 (6 numbers for 7 observed entries), ||M ⊙ (A - U Vᵀ)||²_F, Adam, lr 0.1, 1000 epochs, no penalty",
         )?,
-        iris_report: runs(Problem::Iris(&iris), report, "complete-iris-report", report_set_up)?,
+        iris_report: runs(
+            Problem::Iris(&iris),
+            report,
+            none,
+            "complete-iris-report",
+            report_set_up,
+        )?,
         iris_recommended: runs(
             Problem::Iris(&iris),
-            iris_recommended,
+            Config::new(RANK),
+            Penalty::Scaled,
             "complete-iris-recommended",
-            "adlab's: ||M ⊙ (A - U Vᵀ)||²_F + 0.5 (||U||²_F + ||V||²_F), Adam, lr 0.1, 1000 epochs, rank 2",
+            "adlab's: ||M ⊙ (A - U Vᵀ)||²_F + λ (||U||²_F + ||V||²_F), λ = 2% of ||M ⊙ A||_F, Adam, lr 0.1, \
+             1000 epochs, rank 2",
         )?,
     })
 }
@@ -91,6 +100,7 @@ fn completion_runs(
     settings: &ReproduceSettings,
     problem: Problem<'_>,
     config: Config,
+    penalty: Penalty,
     name: &str,
     set_up: &str,
 ) -> Result<CompletionRuns, Failure> {
@@ -100,6 +110,7 @@ fn completion_runs(
             seed: settings.seed,
             ..config
         },
+        penalty,
         example: matches!(problem, Problem::Example),
         out: settings.out.join(name),
         ..CompleteSettings::default()
@@ -116,7 +127,8 @@ fn completion_runs(
             }
             Problem::Iris(raw) => hide_and_scale(raw, DEFAULT_HOLDOUT, seed, settings.data_args().scale())?,
         };
-        let result = factor::complete(&a, &mask, &Config { seed, ..config })?;
+        let l2 = penalty.lambda(config.loss, &a, &mask);
+        let result = factor::complete(&a, &mask, &Config { seed, l2, ..config })?;
         heldout.push(held_out(result.heldout_rmse)?);
         observed.push(result.observed_rmse);
         baseline.push(held_out(result.baseline_rmse)?);
@@ -124,6 +136,7 @@ fn completion_runs(
     Ok(CompletionRuns {
         set_up: set_up.to_owned(),
         command: command("complete", &complete_flags(&first_settings), settings, name),
+        l2: first.l2,
         heldout_rmse: Spread::of(&heldout),
         observed_rmse: Spread::of(&observed),
         baseline_rmse: Spread::of(&baseline),

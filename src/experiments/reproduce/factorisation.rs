@@ -84,7 +84,7 @@ pub struct Factorisation {
 /// Experiment 1 with the report's set-up, for ten times its epochs, and
 /// with adlab's.
 pub(super) fn run(settings: &ReproduceSettings) -> Result<Factorisation, Failure> {
-    let a = settings.data_args().load()?;
+    let a = settings.data_args().load()?.data.matrix;
     let levels = truncated_svd(&a, RANK)?.levels();
     let report = Config::lab_report(RANK);
     let longer = Config {

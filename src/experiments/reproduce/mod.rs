@@ -21,7 +21,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::gradcheck;
-use crate::args::DataArgs;
+use crate::args::{DataArgs, ReadArgs};
 use crate::cli::Failure;
 use crate::output::OutputDir;
 
@@ -68,6 +68,8 @@ pub const DEFAULT_SEEDS: usize = 10;
 pub struct ReproduceSettings {
     /// The iris file.
     pub data: PathBuf,
+    /// How it is read.
+    pub read: ReadArgs,
     /// The first seed of every spread; the runs with figures use it.
     pub seed: u64,
     /// Seeds per spread (`seed`, `seed + 1`, ...); the report's MLP runs
@@ -82,6 +84,7 @@ impl Default for ReproduceSettings {
     fn default() -> Self {
         ReproduceSettings {
             data: PathBuf::from("datasets/iris.data"),
+            read: ReadArgs::default(),
             seed: 0,
             seeds: DEFAULT_SEEDS,
             out: PathBuf::from("out"),
@@ -108,6 +111,7 @@ impl ReproduceSettings {
     fn data_args(&self) -> DataArgs {
         DataArgs {
             data: self.data.clone(),
+            read: self.read.clone(),
             ..DataArgs::default()
         }
     }

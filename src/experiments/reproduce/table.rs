@@ -8,7 +8,6 @@ use super::completion::CompletionRuns;
 use super::{
     FOLDS, RANK, REPORT_RESIDUAL, REPORT_SVD_RESIDUAL, REPORT_VALIDATION_ACCURACY, ReproduceSettings, Reproduction,
 };
-use crate::experiments::complete::DEFAULT_L2;
 
 /// One line of the report's table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -123,9 +122,11 @@ pub(super) fn rows(r: &Reproduction, settings: &ReproduceSettings) -> Vec<Row> {
         recommended: held_out(ic, &seeds),
         difference: format!(
             "Without a penalty, only stopping after 1000 slow epochs keeps the report's set-up from fitting \
-             the observed entries too closely; adlab's L2 penalty (λ = {DEFAULT_L2}) regularises on purpose \
-             and Adam runs to convergence. Over the seeds, the report's set-up guesses {} than column means, \
-             adlab's {}.",
+             the observed entries too closely; adlab's L2 penalty (λ = 2% of ||M ⊙ A||_F, {:.3} for seed {}) \
+             regularises on purpose and Adam runs to convergence. Over the seeds, the report's set-up guesses {} \
+             than column means, adlab's {}.",
+            ic.l2,
+            settings.seed,
             against(ir.heldout_rmse.mean, ir.baseline_rmse.mean),
             against(ic.heldout_rmse.mean, ic.baseline_rmse.mean),
         ),
