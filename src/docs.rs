@@ -28,3 +28,6 @@ mod chapter_07_mlp_on_iris {}
 
 #[doc = include_str!("../docs/08-performance.md")]
 mod chapter_08_performance {}
+
+#[doc = include_str!("../docs/09-exercises.md")]
+mod chapter_09_exercises {}
