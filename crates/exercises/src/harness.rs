@@ -10,6 +10,7 @@
 
 use std::backtrace::Backtrace;
 use std::cell::{Cell, RefCell};
+use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +34,8 @@ pub fn main(submission: Submission) -> ExitCode {
         }
     };
     let verdict = run(request.task, &submission, request.seed);
-    println!("{}: {}\n{}", request.task.name, verdict.status, verdict.message);
+    // A reader that stops early (`| head`) is no error: the verdict is also in the file.
+    let _ = writeln!(io::stdout(), "{}: {}\n{}", request.task.name, verdict.status, verdict.message);
     if let Some(file) = request.result {
         let json = serde_json::to_string(&verdict).expect("a verdict is plain strings");
         if let Err(error) = std::fs::write(&file, json) {
