@@ -84,6 +84,8 @@ fn a_new_project_is_all_todo_and_refuses_to_be_overwritten() {
             .is_some_and(|hint| hint.contains("exercises -- new DIR")),
         "{elsewhere}"
     );
+    let help = run("exercises", ["--help"]).success();
+    assert!(help.stdout.contains("new") && help.stdout.contains("grade"), "{help}");
     let unknown = run("exercises", ["grade", dir_arg(&dir), "--task", "nope"]).fails(2);
     assert!(
         unknown

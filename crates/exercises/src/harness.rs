@@ -35,7 +35,13 @@ pub fn main(submission: Submission) -> ExitCode {
     };
     let verdict = run(request.task, &submission, request.seed);
     // A reader that stops early (`| head`) is no error: the verdict is also in the file.
-    let _ = writeln!(io::stdout(), "{}: {}\n{}", request.task.name, verdict.status, verdict.message);
+    let _ = writeln!(
+        io::stdout(),
+        "{}: {}\n{}",
+        request.task.name,
+        verdict.status,
+        verdict.message
+    );
     if let Some(file) = request.result {
         let json = serde_json::to_string(&verdict).expect("a verdict is plain strings");
         if let Err(error) = std::fs::write(&file, json) {

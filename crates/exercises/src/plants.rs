@@ -10,7 +10,7 @@
 
 use autograd::zoo::Bug;
 
-use crate::scalar_tape::{ScalarOp, ScalarTape};
+use crate::scalar_tape::ScalarTape;
 
 /// One planted mistake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,23 +132,11 @@ pub const FAULTS: [Plant; 3] = [
 /// to its operand's adjoint instead of added, so a node read more than once
 /// keeps only the contribution of its last read (in sweep order).
 pub fn sweep_assigning_fan_out(tape: &ScalarTape, output: usize) -> Vec<f64> {
-    let nodes = tape.nodes();
-    let value = |k: usize| nodes[k].value;
-    let mut adjoint = vec![0.0; nodes.len()];
+    let mut adjoint = vec![0.0; tape.len()];
     adjoint[output] = 1.0;
     for id in (0..=output).rev() {
-        let g = adjoint[id];
-        let sent = match nodes[id].op {
-            ScalarOp::Input => vec![],
-            ScalarOp::Add(a, b) => vec![(a, g), (b, g)],
-            ScalarOp::Sub(a, b) => vec![(a, g), (b, -g)],
-            ScalarOp::Mul(a, b) => vec![(a, g * value(b)), (b, g * value(a))],
-            ScalarOp::Div(a, b) => vec![(a, g / value(b)), (b, -g * value(a) / (value(b) * value(b)))],
-            ScalarOp::Exp(a) => vec![(a, g * value(id))],
-            ScalarOp::Sin(a) => vec![(a, g * value(a).cos())],
-        };
-        for (operand, contribution) in sent {
-            adjoint[operand] = contribution; // the bug: `+=`
+        for (operand, slope) in tape.partials(id) {
+            adjoint[operand] = adjoint[id] * slope; // the bug: `+=`
         }
     }
     adjoint

@@ -187,6 +187,21 @@ impl ScalarTape {
         self.nodes.len() - 1
     }
 
+    /// The local derivative of node `id` with respect to each operand it
+    /// reads, `(operand, ∂#id/∂operand)`, one entry per read.
+    pub(crate) fn partials(&self, id: usize) -> Vec<(usize, f64)> {
+        let value = |k: usize| self.nodes[k].value;
+        match self.nodes[id].op {
+            ScalarOp::Input => vec![],
+            ScalarOp::Add(a, b) => vec![(a, 1.0), (b, 1.0)],
+            ScalarOp::Sub(a, b) => vec![(a, 1.0), (b, -1.0)],
+            ScalarOp::Mul(a, b) => vec![(a, value(b)), (b, value(a))],
+            ScalarOp::Div(a, b) => vec![(a, 1.0 / value(b)), (b, -value(a) / (value(b) * value(b)))],
+            ScalarOp::Exp(a) => vec![(a, value(id))],
+            ScalarOp::Sin(a) => vec![(a, value(a).cos())],
+        }
+    }
+
     /// The nodes that read `node`, one entry per read, in tape order.
     pub fn readers(&self, node: usize) -> Vec<usize> {
         let reads =
@@ -270,6 +285,39 @@ mod tests {
         assert_eq!(shifted(Some(z)), 9.0 + 4.0);
         assert_eq!(tape.readers(x), [square, square, z]);
         assert_eq!(ScalarOp::Mul(x, x).to_string(), "mul(#0, #0)");
+    }
+
+    #[test]
+    fn the_partials_are_the_slopes_of_the_recomputation() {
+        let mut tape = ScalarTape::new();
+        let (x, y) = (tape.input(0.8), tape.input(-1.3));
+        let ops = [
+            tape.add(x, y),
+            tape.sub(x, y),
+            tape.mul(x, y),
+            tape.div(x, y),
+            tape.exp(x),
+            tape.sin(y),
+        ];
+        for id in ops {
+            for (operand, slope) in tape.partials(id) {
+                let h = 1e-6;
+                let moved = |delta| {
+                    let shift = Shift {
+                        node: operand,
+                        reader: Some(id),
+                        delta,
+                    };
+                    tape.recompute(id, shift)
+                };
+                let numeric = (moved(h) - moved(-h)) / (2.0 * h);
+                assert!(
+                    (slope - numeric).abs() < 1e-8,
+                    "{}: {slope} vs {numeric}",
+                    tape.nodes()[id].op
+                );
+            }
+        }
     }
 
     #[test]
