@@ -69,7 +69,7 @@ fn a_new_project_is_all_todo_and_refuses_to_be_overwritten() {
     assert!(
         again
             .error()
-            .ends_with("exists and is not empty: choose a new directory"),
+            .ends_with("exists and is not an empty directory: choose a new one"),
         "{again}"
     );
     let elsewhere = run("exercises", ["grade", dir_arg(temp.path())]).fails(1);
@@ -84,6 +84,17 @@ fn a_new_project_is_all_todo_and_refuses_to_be_overwritten() {
             .is_some_and(|hint| hint.contains("exercises -- new DIR")),
         "{elsewhere}"
     );
+    // Code that does not compile: the compiler's messages, then one error line.
+    fs::write(dir.join(TASKS[0].file), "this is not Rust").unwrap();
+    let broken = run("exercises", ["grade", dir_arg(&dir)]);
+    assert_eq!(broken.code, Some(1), "{broken}");
+    let last = broken.stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: ") && last.ends_with("does not build: the compiler's messages are above"),
+        "{broken}"
+    );
+    assert!(broken.stderr.contains("src/t01_central_difference.rs:1"), "{broken}");
+
     let help = run("exercises", ["--help"]).success();
     assert!(help.stdout.contains("new") && help.stdout.contains("grade"), "{help}");
     let unknown = run("exercises", ["grade", dir_arg(&dir), "--task", "nope"]).fails(2);

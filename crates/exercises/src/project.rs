@@ -32,8 +32,8 @@ const WORKSPACE_MANIFEST: &str = include_str!("../../../Cargo.toml");
 /// Why a project could not be written or read.
 #[derive(Debug, Error)]
 pub enum ProjectError {
-    /// The directory exists and holds something.
-    #[error("{} exists and is not empty: choose a new directory", .0.display())]
+    /// The path exists and is not an empty directory.
+    #[error("{} exists and is not an empty directory: choose a new one", .0.display())]
     NotEmpty(PathBuf),
     /// A file could not be written.
     #[error("cannot write {}: {source}", .path.display())]
