@@ -14,7 +14,7 @@
 use std::fmt::Write;
 use std::rc::Rc;
 
-use autograd::check::Pattern;
+use autograd::check::{NodeCheck, Pattern};
 use autograd::{CustomOp, LocalCheck, Tape, Var};
 use ndarray::{Array2, ArrayView2};
 
@@ -162,35 +162,10 @@ pub(crate) fn grade_ops(ops: &[(OpUnderTest, Vec<Case>)], draw: &mut Draw) -> Gr
 /// Checks one op on one case; on success, the number of elements compared.
 fn check_case(spec: &OpUnderTest, case: &Case, draw: &mut Draw) -> Result<usize, String> {
     // The op's own name, not the learner's `name()`: feedback speaks of the task's op.
-    let name = spec.reference.name().to_owned();
+    let context = format!("{} ({})", spec.reference.name(), case.describe(spec.operands));
     let inputs: Vec<Array2<f64>> = case.uses.iter().map(|&k| case.values[k].clone()).collect();
     let views: Vec<ArrayView2<f64>> = inputs.iter().map(|x| x.view()).collect();
-    let context = format!("{name} ({})", case.describe(spec.operands));
-
-    // The forward is given; a changed one would make the check below
-    // compare the rule with the wrong function.
-    let output = spec.op.forward(&views);
-    let expected_output = spec.reference.forward(&views);
-    if !close(output.view(), expected_output.view(), 1e-12) {
-        let problem = if output.dim() == expected_output.dim() {
-            let (row, col, got, expected) = worst_element(output.view(), expected_output.view());
-            format!(
-                "C[{row}, {col}] is {} where the op gives {}",
-                number(got),
-                number(expected)
-            )
-        } else {
-            format!(
-                "its output is {} where the op gives {}",
-                shape(output.dim()),
-                shape(expected_output.dim())
-            )
-        };
-        return Err(format!(
-            "{context}: the forward pass was changed: {problem}\n  the tasks grade `vjp`; keep `forward` as it was given"
-        ));
-    }
-
+    let output = check_forward(spec, &views, &context)?;
     let grad = draw.matrix(output.nrows(), output.ncols(), -1.0, 1.0);
     let contributions = spec.op.vjp(&views, output.view(), grad.view());
     check_shapes(&context, spec.operands, &inputs, &contributions)?;
@@ -203,40 +178,75 @@ fn check_case(spec: &OpUnderTest, case: &Case, draw: &mut Draw) -> Result<usize,
     if check.passed() {
         return Ok(check.compared);
     }
+    // The operand positions that read the worst element's value (two for `X X`).
     let worst = check.worst.expect("a failed check has a worst element");
-    let operand = check.operands[worst.input];
     let value = parameters
         .iter()
-        .position(|p| p.id() == operand)
+        .position(|p| p.id() == check.operands[worst.input])
         .expect("the operand is a parameter");
     let positions: Vec<usize> = (0..case.uses.len()).filter(|&p| case.uses[p] == value).collect();
-    let (element, label) = match positions[..] {
-        [only] => (format!("d{}", spec.operands[only]), format!("d{}", spec.operands[only])),
-        _ => {
-            let parts: Vec<String> = positions.iter().map(|&p| format!("d{}", spec.operands[p])).collect();
-            (
-                "dX".to_owned(),
-                format!("dX = {}, the sum over the uses of X,", parts.join(" + ")),
-            )
-        }
+    let point = Point {
+        inputs: &views,
+        output: output.view(),
+        grad: grad.view(),
     };
-    let why = match positions[..] {
+    Err(feedback(spec, &context, &check, &positions, &point, &contributions))
+}
+
+/// The learner's forward, which must still be the op's.
+fn check_forward(spec: &OpUnderTest, views: &[ArrayView2<f64>], context: &str) -> Result<Array2<f64>, String> {
+    let output = spec.op.forward(views);
+    let expected = spec.reference.forward(views);
+    if close(output.view(), expected.view(), 1e-12) {
+        return Ok(output);
+    }
+    let problem = if output.dim() == expected.dim() {
+        let (row, col, got, wanted) = worst_element(output.view(), expected.view());
+        format!(
+            "C[{row}, {col}] is {} where the op gives {}",
+            number(got),
+            number(wanted)
+        )
+    } else {
+        format!(
+            "its output is {} where the op gives {}",
+            shape(output.dim()),
+            shape(expected.dim())
+        )
+    };
+    // A changed forward would have the rule checked against the wrong function.
+    Err(format!(
+        "{context}: the forward pass was changed: {problem}\n  the tasks grade `vjp`; keep `forward` as it was given"
+    ))
+}
+
+/// What a failed check tells the learner: the operand, the worst element,
+/// how many disagree, and why (a catalogued mistake, else a pattern).
+fn feedback(
+    spec: &OpUnderTest,
+    context: &str,
+    check: &NodeCheck,
+    positions: &[usize],
+    point: &Point<'_>,
+    contributions: &[Array2<f64>],
+) -> String {
+    let worst = check.worst.expect("a failed check has a worst element");
+    let (element, label, why) = match *positions {
         [only] => {
-            let point = Point {
-                inputs: &views,
-                output: output.view(),
-                grad: grad.view(),
-            };
             let matches = |mistake: &&Mistake| {
                 mistake.operand == only
-                    && (mistake.rule)(&point).is_some_and(|wrong| close(contributions[only].view(), wrong.view(), 1e-9))
+                    && (mistake.rule)(point).is_some_and(|wrong| close(contributions[only].view(), wrong.view(), 1e-9))
             };
-            spec.mistakes.iter().find(matches).map(|mistake| mistake.why.to_owned())
+            let caught = spec.mistakes.iter().find(matches).map(|mistake| mistake.why.to_owned());
+            let element = format!("d{}", spec.operands[only]);
+            (element.clone(), element, caught)
         }
-        _ => None,
-    }
-    .or_else(|| check.pattern.map(describe));
-
+        _ => {
+            let parts: Vec<String> = positions.iter().map(|&p| format!("d{}", spec.operands[p])).collect();
+            let label = format!("dX = {}, the sum over the uses of X,", parts.join(" + "));
+            ("dX".to_owned(), label, None)
+        }
+    };
     let mut message = format!("{context}: {label} is wrong");
     let _ = write!(
         message,
@@ -247,10 +257,10 @@ fn check_case(spec: &OpUnderTest, case: &Case, draw: &mut Draw) -> Result<usize,
         number(worst.numeric)
     );
     let _ = write!(message, "\n  {} of {} elements disagree", check.failed, check.compared);
-    if let Some(why) = why {
+    if let Some(why) = why.or_else(|| check.pattern.map(describe)) {
         let _ = write!(message, "\n  why: {why}");
     }
-    Err(message)
+    message
 }
 
 /// One contribution per operand, each of its operand's shape.
