@@ -31,3 +31,6 @@ mod chapter_08_performance {}
 
 #[doc = include_str!("../docs/09-forward-mode-and-second-derivatives.md")]
 mod chapter_09_forward_mode_and_second_derivatives {}
+
+#[doc = include_str!("../docs/10-exercises.md")]
+mod chapter_10_exercises {}
