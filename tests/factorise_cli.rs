@@ -303,3 +303,66 @@ fn trace_prints_the_first_steps_tape_and_sweep_then_trains() {
     assert_eq!(traced_loss(stdout), csv_field(&csv, 1, 1));
     assert_eq!(run.json()["epochs"], 3);
 }
+
+#[test]
+fn the_curvature_certifies_the_reports_saddle_and_the_default_runs_minimum() {
+    // On iris (the bins' default data): the report's end point has negative
+    // curvature (-0.0644 measured, far beyond its Lanczos residual), the
+    // recommended run's end point none.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let report = [
+        "--loss",
+        "norm",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "0.01",
+        "--json",
+        "--out",
+        out,
+    ];
+    let json = run("factorise", report.iter().copied().chain(["--curvature"]))
+        .success()
+        .json();
+    let curvature = &json["curvature"];
+    assert_eq!(curvature["verdict"], "saddle", "{json}");
+    let smallest = curvature["min_eigenvalue"].as_f64().unwrap();
+    assert!((-0.07..-0.05).contains(&smallest), "{json}");
+    assert!(curvature["residual"].as_f64().unwrap() < 1e-6, "{json}");
+    assert!(json["escape"].is_null(), "--curvature alone takes no step: {json}");
+
+    let json = run("factorise", ["--curvature", "--json", "--out", out])
+        .success()
+        .json();
+    assert_eq!(json["curvature"]["verdict"], "minimum", "{json}");
+
+    // --escape: the step and 1000 more epochs at lr 0.1 reach the bound
+    // within 0.01%; the same epochs without the step do not.
+    let escaped = run(
+        "factorise",
+        report.iter().copied().chain(["--escape", "--escape-lr", "0.1"]),
+    );
+    let text = escaped.success();
+    assert!(text.stdout.contains("verdict: saddle"), "{}", text.stdout);
+    assert!(text.stdout.contains("escape: a step of"), "{}", text.stdout);
+    let json = text.json();
+    let escape = &json["escape"];
+    let bound = json["svd_residual"].as_f64().unwrap();
+    let at = |field: &str| escape[field].as_f64().unwrap();
+    assert!(at("residual_after_step") < at("residual_before") - 0.3, "{json}");
+    assert!(at("residual_end") <= bound * 1.0001, "{json}");
+    assert!(at("residual_end_without_step") > bound * 1.0001, "{json}");
+    assert_eq!(
+        (escape["lr"].as_f64(), escape["epochs"].as_u64()),
+        (Some(0.1), Some(1000))
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out/factorise_escape.csv")).unwrap();
+    assert!(csv.starts_with("epoch,residual_with_step,residual_without_step\n0,"));
+    assert_eq!(csv.lines().count(), 1 + 1001);
+
+    // The escape's own flags need --escape, and take the usual checks.
+    run("factorise", ["--escape-lr", "0.1"]).fails(2);
+    run("factorise", ["--escape", "--escape-epochs", "0"]).fails(2);
+}

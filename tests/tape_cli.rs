@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Run, bin};
+use common::{Run, bin, run};
 
 fn tape(out: &Path, args: &[&str]) -> Run {
     Run::of(bin("tape").arg("--out").arg(out).args(args))
@@ -182,4 +182,19 @@ fn a_reader_that_stops_early_ends_it_quietly() {
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!((output.status.code(), stderr.as_ref()), (Some(0), ""));
+}
+
+#[test]
+fn grad_shows_the_backward_sweep_recorded_as_a_tape() {
+    let dir = tempfile::tempdir().unwrap();
+    let printed = run("tape", ["--grad", "--out", dir.path().to_str().unwrap()]).success();
+    let recorded = printed
+        .stdout
+        .split("== the backward sweep recorded on the tape (Tape::grad) ==")
+        .nth(1)
+        .expect("the section is printed");
+    assert!(recorded.starts_with("\nNodes #0 to #6 are the step"), "{recorded}");
+    // The step's 7 nodes, then the sweep's: from the seed to the gradients.
+    assert!(recorded.contains("Wengert list: 16 nodes, 2 parameters"), "{recorded}");
+    assert!(recorded.contains("crates/autograd/src/grad.rs"), "{recorded}");
 }

@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note};
+use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note, positive_f64, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
-use adlab::experiments::factorise::{FactoriseSettings, FactoriseSummary, first_step, run};
+use adlab::experiments::curves::round_number;
+use adlab::experiments::factorise::{CurvatureSettings, FactoriseSettings, FactoriseSummary, first_step, run};
 use adlab::experiments::trace::first_step_views;
+use adlab::factor::Config;
 use clap::Parser;
 
 /// Factorise a data matrix A ≈ U Vᵀ (columns centred) by gradient descent
@@ -47,6 +49,27 @@ struct Cli {
     #[arg(long, value_name = "PATH")]
     html: Option<PathBuf>,
 
+    /// After training, certify what kind of point it stopped at: the
+    /// smallest and largest eigenvalues of the loss's Hessian (Lanczos on
+    /// Hessian-vector products), and a verdict: saddle (negative curvature
+    /// beyond the eigenvalue's residual), minimum, or undecided.
+    #[arg(long)]
+    curvature: bool,
+
+    /// At a saddle, take one step along the direction of negative curvature
+    /// (its size by a line search) and train on with the same optimiser,
+    /// beside the same training without the step (implies --curvature).
+    #[arg(long)]
+    escape: bool,
+
+    /// Epochs of the training after the step [default: --epochs].
+    #[arg(long, value_name = "EPOCHS", value_parser = positive_usize, requires = "escape")]
+    escape_epochs: Option<usize>,
+
+    /// Learning rate of the training after the step [default: --lr].
+    #[arg(long, value_name = "LR", value_parser = positive_f64, requires = "escape")]
+    escape_lr: Option<f64>,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -57,23 +80,30 @@ fn main() -> ExitCode {
 }
 
 fn main_result(cli: Cli) -> Result<(), Failure> {
+    let config = cli.train.config(cli.common.seed, 0.0);
+    let escape = cli.escape.then(|| Config {
+        epochs: cli.escape_epochs.unwrap_or(config.epochs),
+        lr: cli.escape_lr.unwrap_or(config.lr),
+        ..config
+    });
     let settings = FactoriseSettings {
         data: cli.data,
-        config: cli.train.config(cli.common.seed, 0.0),
+        config,
         out: cli.common.out,
+        curvature: (cli.curvature || cli.escape).then_some(CurvatureSettings { escape }),
     };
     for block in first_step_views(cli.trace, cli.html.as_deref(), || first_step(&settings))? {
         println!("{block}");
     }
     let summary = run(&settings)?;
-    print_summary(&summary);
+    print_summary(&summary, cli.escape);
     if cli.common.json {
         print_json(&summary)?;
     }
     Ok(())
 }
 
-fn print_summary(s: &FactoriseSummary) {
+fn print_summary(s: &FactoriseSummary, wants_escape: bool) {
     println!(
         "{} ({}): {} x {}{}, columns {}; rank {}, {} loss, {}, lr {}, {} epochs, seed {}",
         s.data,
@@ -98,4 +128,48 @@ fn print_summary(s: &FactoriseSummary) {
     println!("{}", s.diagnosis);
     println!("training loop: {:.4} s", s.seconds);
     println!("wrote {} and {}", s.csv.display(), s.svg.display());
+    if let Some(c) = &s.curvature {
+        println!(
+            "curvature at the end point ({} Hessian-vector products, Lanczos): smallest eigenvalue {} \
+             (residual {:.1e}), largest {:.4}; gradient norm {:.1e}",
+            c.products,
+            eigenvalue(c.min_eigenvalue),
+            c.residual,
+            c.max_eigenvalue,
+            c.gradient_norm
+        );
+        let why = match c.verdict {
+            "saddle" => "a direction of negative curvature, certified: the loss curves down along it",
+            "minimum" => "no negative curvature beyond rounding",
+            _ => "Lanczos could not settle the sign of the smallest eigenvalue",
+        };
+        println!("verdict: {} ({why})", c.verdict);
+    }
+    if let Some(e) = &s.escape {
+        println!(
+            "escape: a step of {} along it takes the residual from {:.4} to {:.4}; then {} epochs of {} at lr {}: \
+             {:.4} (without the step: {:.4})",
+            round_number(e.step),
+            e.residual_before,
+            e.residual_after_step,
+            e.epochs,
+            e.optimizer,
+            e.lr,
+            e.residual_end,
+            e.residual_end_without_step
+        );
+        println!("wrote {} and {}", e.csv.display(), e.svg.display());
+    } else if s.curvature.as_ref().is_some_and(|c| c.verdict != "saddle") && wants_escape {
+        println!("escape: not taken, there is no direction of negative curvature to step along");
+    }
+}
+
+/// An eigenvalue to six decimals, or in scientific notation where those
+/// would show only zeros (a minimum's flat directions: about 1e-15).
+fn eigenvalue(x: f64) -> String {
+    if x.abs() >= 1e-3 {
+        format!("{x:.6}")
+    } else {
+        format!("{x:.3e}")
+    }
 }

@@ -57,6 +57,12 @@ struct Cli {
     #[arg(long, value_name = "PATH")]
     svg: Option<PathBuf>,
 
+    /// Also record the backward sweep itself on the tape (Tape::grad: each
+    /// VJP as ops, so that gradients can be differentiated again) and print
+    /// the tape once more: the backward pass as a Wengert list.
+    #[arg(long)]
+    grad: bool,
+
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -78,12 +84,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
         data: cli.data,
         read: cli.read,
         time_steps: cli.time,
+        recorded_backward: cli.grad,
     };
     let inside = experiment::look_inside(&settings)?;
     println!("{}", inside.description);
     println!("loss = {}\n", inside.loss);
     println!("== the tape ==\n{}", inside.dump);
     println!("== the backward sweep ==\n{}", inside.trace);
+    if let Some((step_nodes, dump)) = &inside.recorded_backward {
+        println!(
+            "== the backward sweep recorded on the tape (Tape::grad) ==\n\
+             Nodes #0 to #{} are the step; the nodes after them compute its gradients, each VJP\n\
+             as ops (constants: the seed 1 and the masks), so they can be differentiated again.\n{dump}",
+            step_nodes - 1
+        );
+    }
     println!(
         "== operation counts (flops and bytes; see autograd::inspect::count) ==\n{}",
         inside.counts

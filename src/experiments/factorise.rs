@@ -6,10 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use data::{FeatureMatrix, Loaded};
-use factor::{Config, diagnose, truncated_svd};
+use factor::{Config, Escape, Verdict, certify, diagnose, escape, truncated_svd};
+use ndarray::Array2;
 use serde::Serialize;
 
-use super::curves::{CurveFiles, file_name, points, train_and_write};
+use super::curves::{CurveFiles, file_name, points, round_number, train_and_write};
 use super::trace::TrainingStep;
 use crate::args::{DataArgs, LayoutSummary, label_column_note};
 use crate::cli::Failure;
@@ -25,6 +26,17 @@ pub struct FactoriseSettings {
     pub config: Config,
     /// Where the CSV and SVG go.
     pub out: PathBuf,
+    /// What to find out about the end point's curvature, if anything.
+    pub curvature: Option<CurvatureSettings>,
+}
+
+/// The curvature certificate after training, and an escape from a saddle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CurvatureSettings {
+    /// If set, at a saddle take a step along the direction of negative
+    /// curvature and train on with this config (its optimiser, learning
+    /// rate and epochs), beside the same training without the step.
+    pub escape: Option<Config>,
 }
 
 impl Default for FactoriseSettings {
@@ -34,6 +46,7 @@ impl Default for FactoriseSettings {
             data: DataArgs::default(),
             config: Config::default(),
             out: PathBuf::from("out"),
+            curvature: None,
         }
     }
 }
@@ -91,6 +104,54 @@ pub struct FactoriseSummary {
     pub csv: PathBuf,
     /// The loss curve.
     pub svg: PathBuf,
+    /// The Hessian's extreme eigenvalues at the end point (`--curvature`).
+    pub curvature: Option<CurvatureSummary>,
+    /// The step off a saddle and the training after it (`--escape`).
+    pub escape: Option<EscapeSummary>,
+}
+
+/// The curvature certificate of the end point: the smallest and largest
+/// eigenvalues of the training loss's Hessian with respect to U and V, by
+/// Lanczos on Hessian-vector products.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CurvatureSummary {
+    /// The smallest eigenvalue.
+    pub min_eigenvalue: f64,
+    /// The largest.
+    pub max_eigenvalue: f64,
+    /// `‖H y - θ y‖` of the smallest pair: the true eigenvalue is within it.
+    pub residual: f64,
+    /// `‖∇loss‖` at the end point.
+    pub gradient_norm: f64,
+    /// Hessian-vector products Lanczos took.
+    pub products: usize,
+    /// `saddle`, `minimum` or `undecided`.
+    pub verdict: &'static str,
+}
+
+/// A step along the direction of negative curvature, then more training.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EscapeSummary {
+    /// The step taken along the unit eigenvector (its sign included).
+    pub step: f64,
+    /// `‖A - U Vᵀ‖_F` where training stopped.
+    pub residual_before: f64,
+    /// Right after the step.
+    pub residual_after_step: f64,
+    /// After the further training from the stepped point.
+    pub residual_end: f64,
+    /// After the same further training without the step.
+    pub residual_end_without_step: f64,
+    /// The further training's optimiser.
+    pub optimizer: &'static str,
+    /// Its learning rate.
+    pub lr: f64,
+    /// Its epochs.
+    pub epochs: usize,
+    /// Both continuations' residuals, epoch by epoch.
+    pub csv: PathBuf,
+    /// Both continuations' curves.
+    pub svg: PathBuf,
 }
 
 /// Loads the matrix, trains, compares with the SVD and writes
@@ -113,6 +174,10 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
     let (trained, files) = train_and_write(result, config.optimizer, |t| &t.losses, write)?;
 
     let residual = trained.residual(&a);
+    let (curvature, escape) = match settings.curvature {
+        Some(wanted) => look_at_curvature(&a, &trained, config, wanted, &out, &levels)?,
+        None => (None, None),
+    };
     let diagnosis = diagnose(residual, config.rank, &levels);
     let plateau_rank = match diagnosis {
         factor::Diagnosis::Saddle { plateau_rank, .. } => Some(plateau_rank),
@@ -143,6 +208,90 @@ pub fn run(settings: &FactoriseSettings) -> Result<FactoriseSummary, Failure> {
         seconds: trained.seconds,
         csv: files.csv,
         svg: files.svg,
+        curvature,
+        escape,
+    })
+}
+
+/// The curvature certificate at the end of `trained`, and, when asked for
+/// and the point is a saddle, the escape from it, its curves written into `out`.
+fn look_at_curvature(
+    a: &Array2<f64>,
+    trained: &factor::Trained,
+    config: &Config,
+    wanted: CurvatureSettings,
+    out: &OutputDir,
+    levels: &[f64],
+) -> Result<(Option<CurvatureSummary>, Option<EscapeSummary>), Failure> {
+    let certificate = certify(a, None, &trained.u, &trained.v, config)?;
+    let summary = CurvatureSummary {
+        min_eigenvalue: certificate.min_eigenvalue,
+        max_eigenvalue: certificate.max_eigenvalue,
+        residual: certificate.residual,
+        gradient_norm: certificate.gradient_norm,
+        products: certificate.products,
+        verdict: certificate.verdict.name(),
+    };
+    let escape = match wanted.escape {
+        Some(continuation) if certificate.verdict == Verdict::Saddle => {
+            let escaped = escape(a, None, &trained.u, &trained.v, &certificate, &continuation)?;
+            Some(write_escape(out, &escaped, a, &continuation, levels)?)
+        }
+        _ => None,
+    };
+    Ok((Some(summary), escape))
+}
+
+/// Writes `factorise_escape.csv` and `.svg`: the residual epoch by epoch of
+/// the training after the step and of the same training without it.
+fn write_escape(
+    out: &OutputDir,
+    escaped: &Escape,
+    a: &Array2<f64>,
+    continuation: &Config,
+    levels: &[f64],
+) -> Result<EscapeSummary, Failure> {
+    let residuals = |losses: &[f64]| -> Vec<f64> { losses.iter().map(|&l| continuation.loss.misfit_norm(l)).collect() };
+    let (with, without) = (
+        residuals(&escaped.with_step.losses),
+        residuals(&escaped.without_step.losses),
+    );
+    let rows: Vec<Vec<f64>> = (0..with.len())
+        .map(|epoch| vec![epoch as f64, with[epoch], without[epoch]])
+        .collect();
+    let csv = out.write_csv(
+        "factorise_escape.csv",
+        &["epoch", "residual_with_step", "residual_without_step"],
+        &rows,
+    )?;
+    let title = format!(
+        "after the step along the negative curvature: {} at lr {}",
+        continuation.optimizer, continuation.lr
+    );
+    let rank = continuation.rank;
+    let mut chart = Chart::new(title, "epoch after the step", "||A - U Vᵀ||_F (log scale)")
+        .series(
+            format!("with the step of {}", round_number(escaped.step)),
+            points(&with),
+        )
+        .series("without it", points(&without))
+        .level(format!("SVD bound (rank {rank}) {:.4}", levels[rank]), levels[rank])
+        .log_y();
+    for (k, &level) in levels.iter().enumerate().take(rank).rev() {
+        chart = chart.level(format!("rank-{k} level {level:.4} (saddle)"), level);
+    }
+    let svg = out.write("factorise_escape.svg", chart.to_svg()?.as_bytes())?;
+    Ok(EscapeSummary {
+        step: escaped.step,
+        residual_before: escaped.residual_before,
+        residual_after_step: escaped.residual_after_step,
+        residual_end: escaped.residual_end,
+        residual_end_without_step: escaped.without_step.residual(a),
+        optimizer: continuation.optimizer.name(),
+        lr: continuation.lr,
+        epochs: continuation.epochs,
+        csv,
+        svg,
     })
 }
 

@@ -65,6 +65,9 @@ pub struct TapeSettings {
     pub read: ReadArgs,
     /// Also time this many forward + backward passes of the step.
     pub time_steps: Option<usize>,
+    /// Also record the backward sweep on the tape ([`Tape::grad`]) and
+    /// dump the tape again, the backward pass now a Wengert list too.
+    pub recorded_backward: bool,
 }
 
 /// The step, seen from inside.
@@ -84,6 +87,9 @@ pub struct Inside {
     pub dump: String,
     /// The backward sweep ([`inspect::backward_with_trace`]).
     pub trace: String,
+    /// The tape after [`Tape::grad`] recorded the backward sweep on it
+    /// (when asked), and how many of its nodes are the step's.
+    pub recorded_backward: Option<(usize, String)>,
     /// Forward and backward work ([`inspect::count`]).
     pub counts: Counts,
     /// The graph in DOT, values and gradients of small matrices included.
@@ -189,6 +195,11 @@ pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
     };
     let dot = inspect::to_dot(&tape, &options);
     let timing = settings.time_steps.map(|steps| time(&step, steps));
+    let recorded_backward = settings.recorded_backward.then(|| {
+        let step_nodes = tape.len();
+        let _ = tape.grad(loss, &tape.parameters());
+        (step_nodes, inspect::dump(&tape))
+    });
     Ok(Inside {
         description: format!("{}: {}", step.title, step.description),
         layout,
@@ -196,6 +207,7 @@ pub fn look_inside(settings: &TapeSettings) -> Result<Inside, Failure> {
         nodes: tape.len(),
         dump,
         trace,
+        recorded_backward,
         counts,
         dot,
         timing,
@@ -371,7 +383,25 @@ mod tests {
             data: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/", "datasets/iris.data")),
             read: ReadArgs::default(),
             time_steps: None,
+            recorded_backward: false,
         }
+    }
+
+    #[test]
+    fn the_recorded_backward_follows_the_step_on_the_tape() {
+        let plain = look_inside(&settings(Step::Lab)).unwrap();
+        assert!(plain.recorded_backward.is_none());
+        let inside = look_inside(&TapeSettings {
+            recorded_backward: true,
+            ..settings(Step::Lab)
+        })
+        .unwrap();
+        let (step_nodes, dump) = inside.recorded_backward.unwrap();
+        assert_eq!(step_nodes, plain.nodes);
+        // The step's nodes, then the sweep's: the seed, dA = G·Bᵀ and friends.
+        assert!(dump.contains(&format!("#{step_nodes} ")), "{dump}");
+        assert!(dump.lines().count() > plain.dump.lines().count(), "{dump}");
+        assert!(dump.contains("matmul") && dump.contains("transpose"), "{dump}");
     }
 
     #[test]

@@ -149,6 +149,17 @@ impl Tape {
         (0..self.len()).map(NodeId)
     }
 
+    /// Every parameter recorded so far, in tape order (what `backward`
+    /// gives a gradient to).
+    pub fn parameters(&self) -> Vec<Var<'_>> {
+        let nodes = self.nodes.borrow();
+        let ids = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| matches!(node.op, Op::Parameter));
+        ids.map(|(index, _)| Var::new(self, NodeId(index))).collect()
+    }
+
     /// Whether nothing has been recorded yet.
     pub fn is_empty(&self) -> bool {
         self.nodes.borrow().is_empty()

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::commands::{command, factorise_flags};
 use super::{LONGER_EPOCHS, RANK, ReproduceSettings, Spread};
 use crate::cli::Failure;
-use crate::experiments::factorise::{self, FactoriseSettings};
+use crate::experiments::factorise::{self, CurvatureSettings, CurvatureSummary, EscapeSummary, FactoriseSettings};
 
 /// One set-up of the factorisation, over several seeds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -79,7 +79,35 @@ pub struct Factorisation {
     pub longer: FactorisationRuns,
     /// adlab's recommended set-up.
     pub recommended: FactorisationRuns,
+    /// The report's end point (first seed), certified a saddle, and the
+    /// training on from a step along its negative curvature.
+    pub saddle: Saddle,
 }
+
+/// The report's end point as a saddle: its curvature, and the escape from
+/// it at the report's learning rate and at ten times it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Saddle {
+    /// The residual where the report's run stopped (first seed).
+    pub residual: f64,
+    /// The Hessian's extreme eigenvalues there.
+    pub curvature: CurvatureSummary,
+    /// The escape, training on at lr 0.01 and at lr 0.1 for 1000 epochs.
+    pub escapes: Vec<EscapeRun>,
+}
+
+/// One escape: the command that redraws it, and what it found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EscapeRun {
+    /// The `factorise` command.
+    pub command: String,
+    /// The step and the residuals before, after it and at the end.
+    pub escape: EscapeSummary,
+}
+
+/// The learning rates the report's end point is escaped at: its own and ten
+/// times it.
+pub const ESCAPE_LEARNING_RATES: [f64; 2] = [0.01, 0.1];
 
 /// Experiment 1 with the report's set-up, for ten times its epochs, and
 /// with adlab's.
@@ -109,7 +137,53 @@ pub(super) fn run(settings: &ReproduceSettings) -> Result<Factorisation, Failure
             "factorise-recommended",
             "adlab's: ||A - U Vᵀ||²_F, Adam, lr 0.1, 1000 epochs, U and V from U(0, 1)",
         )?,
+        saddle: saddle(settings, report)?,
         levels,
+    })
+}
+
+/// The report's run (first seed) with `--escape`, training on at each of
+/// [`ESCAPE_LEARNING_RATES`].
+fn saddle(settings: &ReproduceSettings, report: Config) -> Result<Saddle, Failure> {
+    let config = Config {
+        seed: settings.seed,
+        ..report
+    };
+    let mut found = None;
+    let mut escapes = Vec::new();
+    for lr in ESCAPE_LEARNING_RATES {
+        let name = format!("factorise-report-escape-lr-{lr}");
+        let run_settings = FactoriseSettings {
+            data: settings.data_args(),
+            config,
+            out: settings.out.join(&name),
+            curvature: Some(CurvatureSettings {
+                escape: Some(Config { lr, ..config }),
+            }),
+        };
+        let run = factorise::run(&run_settings)?;
+        let escape = run.escape.clone().ok_or_else(|| {
+            Failure::new(format!(
+                "the report's end point is not a certified saddle here (verdict {}): nothing to escape",
+                run.curvature.as_ref().map_or("none", |c| c.verdict)
+            ))
+        })?;
+        let mut flags = factorise_flags(&run_settings);
+        flags.push_str(" --escape");
+        if lr != config.lr {
+            flags.push_str(&format!(" --escape-lr {lr}"));
+        }
+        escapes.push(EscapeRun {
+            command: command("factorise", &flags, settings, &name),
+            escape,
+        });
+        found.get_or_insert((run.residual, run.curvature.expect("asked for")));
+    }
+    let (residual, curvature) = found.expect("at least one learning rate");
+    Ok(Saddle {
+        residual,
+        curvature,
+        escapes,
     })
 }
 
@@ -130,6 +204,7 @@ fn factorisation_runs(
             ..config
         },
         out: settings.out.join(name),
+        curvature: None,
     };
     let first = factorise::run(&first_settings)?;
     let mut residuals = vec![first.residual];

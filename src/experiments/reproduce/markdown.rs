@@ -41,6 +41,15 @@ pub(super) fn figures(r: &Reproduction, sweep: PathBuf, out: &Path) -> Vec<Figur
             "1. adlab's factorisation: Adam on the squared norm reaches the bound.",
         ),
         figure(
+            &f.saddle.escapes[0].escape.svg,
+            "1. From the report's end point, one step along the Hessian's direction of negative curvature, \
+             then plain gradient descent at lr 0.01, against the same descent without the step.",
+        ),
+        figure(
+            &f.saddle.escapes[1].escape.svg,
+            "1. The same at lr 0.1: with the step, the bound; without it, slower.",
+        ),
+        figure(
             &c.example_report.figure,
             "2. The 3 x 3 example, the report's set-up: loss on the 7 observed entries.",
         ),
@@ -141,6 +150,40 @@ pub(super) fn report(r: &Reproduction, settings: &ReproduceSettings) -> String {
             runs.verdicts.words(),
             runs.residual.mean_and_range(4),
             runs.command
+        );
+    }
+
+    let saddle = &f.saddle;
+    let curvature = &saddle.curvature;
+    let _ = writeln!(
+        text,
+        "\n**The report's end point is a saddle, certified.** Where the report's run stopped (seed {}, \
+         residual {:.4}), the smallest eigenvalue of the loss's Hessian with respect to U and V is {:.4} \
+         (Lanczos on {} Hessian-vector products, residual {:.1e}; the largest is {:.2}): the loss curves \
+         down along its eigenvector, so the point is no minimum of any kind. A step along it, then more \
+         gradient descent, beside the same descent without the step:\n",
+        settings.seed,
+        saddle.residual,
+        curvature.min_eigenvalue,
+        curvature.products,
+        curvature.residual,
+        curvature.max_eigenvalue,
+    );
+    for run in &saddle.escapes {
+        let e = &run.escape;
+        let _ = writeln!(
+            text,
+            "- **{} at lr {}**: the step of {} takes the residual from {:.4} to {:.4}; {} epochs later {:.4} \
+             (without the step: {:.4}).  \n  `{}`",
+            e.optimizer,
+            e.lr,
+            e.step,
+            e.residual_before,
+            e.residual_after_step,
+            e.epochs,
+            e.residual_end,
+            e.residual_end_without_step,
+            run.command
         );
     }
 
