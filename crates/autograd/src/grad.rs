@@ -24,7 +24,7 @@ use crate::var::Var;
 
 impl Tape {
     /// The gradients of the 1 x 1 `loss` with respect to each of `wrt`,
-    /// recorded on this tape (see the [module documentation](self)): the
+    /// recorded on this tape (how, and why, is the module doc of `grad.rs`): the
     /// same numbers as [`Tape::backward`], as differentiable nodes. A node
     /// of `wrt` that the loss does not depend on gets a constant zero.
     ///

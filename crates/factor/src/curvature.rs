@@ -182,8 +182,8 @@ fn candidate_steps() -> impl Iterator<Item = f64> {
 }
 
 /// Steps from `(u, v)` along `certificate`'s direction of negative
-/// curvature, by the size and sign of [`candidate_steps`] that lowers the
-/// training loss most, then trains `continuation.epochs` more epochs with
+/// curvature, by the size (a power of 2 from 1/64 to 64) and sign that
+/// lowers the training loss most, then trains `continuation.epochs` more epochs with
 /// `continuation`'s optimiser and learning rate, and also trains as much
 /// from `(u, v)` without the step, for comparison.
 ///
