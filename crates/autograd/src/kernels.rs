@@ -219,11 +219,18 @@ impl<'a> Kernels<'a> {
         total / z.len() as f64
     }
 
-    /// The matrix product `a · b`.
+    /// The matrix product `a · b` (see [`matmul_into`]).
     pub(crate) fn matmul(self, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
-        let mut out = self.pool.take((a.nrows(), b.ncols()));
-        // β = 0: the old contents of `out` are overwritten, never read.
-        general_mat_mul(1.0, &a, &b, 0.0, &mut out);
+        let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+        let mut out = self.pool.take((m, n));
+        if b.is_standard_layout() || !is_direct(m, k, n) {
+            matmul_into(a, b, &mut out);
+        } else {
+            // The direct loop reads b by rows: a row-major copy of it, from the pool.
+            let b_rows = self.copy(b);
+            matmul_into(a, b_rows.view(), &mut out);
+            self.recycle(b_rows);
+        }
         out
     }
 
@@ -277,6 +284,171 @@ impl<'a> Kernels<'a> {
         }
         (total / labels.len() as f64, probabilities)
     }
+}
+
+/// Products of at most this many multiply-adds take the direct loop of
+/// [`direct_product`]; larger ones go to `matrixmultiply`, whose packing
+/// pays for itself only there (see docs/08-performance.md for the
+/// crossover).
+pub const DIRECT_PRODUCT_LIMIT: usize = 1 << 14;
+
+/// `out = a · b` for an m x k `a`, a k x n `b` and a row-major m x n `out`
+/// (whose old entries are overwritten, never read).
+///
+/// Small products, the lab's (a 150 x 2 by 2 x 4 product is 1,200
+/// multiply-adds), take [`direct_product`]: a plain loop over row-major
+/// slices that the compiler vectorises. Larger ones, or operands that are
+/// not contiguous, go to `ndarray`'s `general_mat_mul` (`matrixmultiply`),
+/// which packs its operands into blocks first.
+///
+/// ```
+/// use ndarray::{Array2, array};
+///
+/// let a = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+/// let b = array![[1.0, 0.0, 2.0], [0.0, 1.0, 3.0]];
+/// let mut out = Array2::zeros((3, 3));
+/// autograd::matmul_into(a.view(), b.view(), &mut out);
+/// assert_eq!(out, a.dot(&b));
+/// ```
+///
+/// # Panics
+/// If the shapes do not align, or `out` is not m x n and row-major.
+pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    assert!(
+        b.nrows() == k && out.dim() == (m, n) && out.is_standard_layout(),
+        "matmul_into: shapes {:?} · {:?} into {:?}",
+        a.dim(),
+        b.dim(),
+        out.dim()
+    );
+    match (is_direct(m, k, n), Strided::of(a), out.as_slice_mut()) {
+        (true, Some(a), Some(out)) => {
+            let b = row_major(b);
+            let b = b.as_slice().expect("row-major");
+            // Compiled for each instruction set the processor may have
+            // (AVX2 and FMA, ...), the best of them chosen when it runs.
+            pulp::Arch::new().dispatch(DirectProduct { a, b, out });
+        }
+        // β = 0: the old contents of `out` are overwritten, never read.
+        _ => general_mat_mul(1.0, &a, &b, 0.0, out),
+    }
+}
+
+/// Whether an m x k by k x n product takes [`direct_product`].
+fn is_direct(m: usize, k: usize, n: usize) -> bool {
+    m * k * n <= DIRECT_PRODUCT_LIMIT
+}
+
+/// A matrix laid out contiguously, row-major or column-major (a transposed
+/// view of a row-major matrix): entry `(i, j)` is
+/// `data[i * row_stride + j * col_stride]`.
+#[derive(Clone, Copy, Debug)]
+struct Strided<'a> {
+    data: &'a [f64],
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+}
+
+impl<'a> Strided<'a> {
+    /// `view` as a strided slice, or `None` when it is neither row-major nor
+    /// column-major (a view of every other row, say).
+    fn of(view: ArrayView2<'a, f64>) -> Option<Self> {
+        let (rows, cols) = view.dim();
+        let (data, row_stride, col_stride) = if view.is_standard_layout() {
+            (view.to_slice()?, cols, 1)
+        } else if view.t().is_standard_layout() {
+            (view.reversed_axes().to_slice()?, 1, rows)
+        } else {
+            return None;
+        };
+        Some(Strided {
+            data,
+            cols,
+            row_stride,
+            col_stride,
+        })
+    }
+}
+
+/// The arguments of [`direct_product`], which `pulp` compiles once for each
+/// instruction set it knows (a closure would not be inlined into those
+/// copies).
+struct DirectProduct<'a> {
+    a: Strided<'a>,
+    b: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl pulp::WithSimd for DirectProduct<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        direct_product(self.a, self.b, self.out);
+    }
+}
+
+/// `out = a · b` for a row-major k x n `b`, by the textbook loops: each
+/// entry `Σₖ aᵢₖ bₖⱼ` summed in the order of k, nothing packed or
+/// allocated. The columns go in blocks of 8, 4, 2 and 1; within a block,
+/// row by row, a fixed-size array holds the block's sums, which the
+/// compiler keeps in vector registers: each step of k is one broadcast of
+/// `aᵢₖ` and a few vector multiply-adds with a contiguous piece of b's row k.
+#[inline(always)]
+fn direct_product(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
+    let (k, n) = (a.cols, b.len().checked_div(a.cols).unwrap_or(0));
+    if k == 0 || n == 0 {
+        out.fill(0.0);
+        return;
+    }
+    let mut j = 0;
+    while j < n {
+        j += match n - j {
+            8.. => column_block::<8>(a, b, n, j, out),
+            4.. => column_block::<4>(a, b, n, j, out),
+            2.. => column_block::<2>(a, b, n, j, out),
+            _ => column_block::<1>(a, b, n, j, out),
+        };
+    }
+}
+
+/// Columns `j..j + W` of `out = a · b`; returns `W`.
+#[inline(always)]
+fn column_block<const W: usize>(a: Strided<'_>, b: &[f64], n: usize, j: usize, out: &mut [f64]) -> usize {
+    let b_rows = rows(b, n);
+    let out_rows = rows_mut(out, n);
+    if a.col_stride == 1 {
+        for (a_row, out_row) in rows(a.data, a.row_stride).zip(out_rows) {
+            out_row[j..j + W].copy_from_slice(&block_sums::<W>(a_row.iter().copied(), b_rows.clone(), j));
+        }
+    } else {
+        // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
+        let a_columns = rows(a.data, a.col_stride);
+        for (i, out_row) in out_rows.enumerate() {
+            let a_row = a_columns.clone().map(|column| column[i]);
+            out_row[j..j + W].copy_from_slice(&block_sums::<W>(a_row, b_rows.clone(), j));
+        }
+    }
+    W
+}
+
+/// `Σₖ aᵢₖ b[k, j..j + W]` for `a_row` the entries `aᵢₖ` and `b_rows` the rows of b.
+#[inline(always)]
+fn block_sums<const W: usize>(
+    a_row: impl Iterator<Item = f64>,
+    b_rows: std::slice::ChunksExact<'_, f64>,
+    j: usize,
+) -> [f64; W] {
+    let mut sums = [0.0; W];
+    for (x, b_row) in a_row.zip(b_rows) {
+        let b_block: &[f64; W] = b_row[j..].first_chunk().expect("W columns from j");
+        for (sum, &y) in sums.iter_mut().zip(b_block) {
+            *sum = x.mul_add(y, *sum);
+        }
+    }
+    sums
 }
 
 /// `G - exp(Y) ⊙ (G 1) 1ᵀ` in place, for log-probabilities `Y`: each row of

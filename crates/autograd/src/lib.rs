@@ -67,6 +67,7 @@ pub use check::{Adjoint, Diagnosis, LocalCheck, LocalReport};
 pub use custom::CustomOp;
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport, gradcheck};
 pub use gradients::Gradients;
+pub use kernels::{DIRECT_PRODUCT_LIMIT, matmul_into};
 pub use op::{Op, OpKind};
 pub use pool::set_buffer_reuse;
 pub use tape::{NodeId, Tape};
