@@ -340,14 +340,13 @@ fn is_direct(m: usize, k: usize, n: usize) -> bool {
     m * k * n <= DIRECT_PRODUCT_LIMIT
 }
 
-/// A matrix laid out contiguously, row-major or column-major (a transposed
-/// view of a row-major matrix): entry `(i, j)` is
-/// `data[i * row_stride + j * col_stride]`.
+/// A matrix laid out contiguously, row-major (`col_stride` 1: entry
+/// `(i, j)` is `data[i * cols + j]`) or column-major (a transposed view of
+/// a row-major matrix: `data[i + j * col_stride]`, `col_stride` its rows).
 #[derive(Clone, Copy, Debug)]
 struct Strided<'a> {
     data: &'a [f64],
     cols: usize,
-    row_stride: usize,
     col_stride: usize,
 }
 
@@ -356,19 +355,14 @@ impl<'a> Strided<'a> {
     /// column-major (a view of every other row, say).
     fn of(view: ArrayView2<'a, f64>) -> Option<Self> {
         let (rows, cols) = view.dim();
-        let (data, row_stride, col_stride) = if view.is_standard_layout() {
-            (view.to_slice()?, cols, 1)
+        let (data, col_stride) = if view.is_standard_layout() {
+            (view.to_slice()?, 1)
         } else if view.t().is_standard_layout() {
-            (view.reversed_axes().to_slice()?, 1, rows)
+            (view.reversed_axes().to_slice()?, rows)
         } else {
             return None;
         };
-        Some(Strided {
-            data,
-            cols,
-            row_stride,
-            col_stride,
-        })
+        Some(Strided { data, cols, col_stride })
     }
 }
 
@@ -391,11 +385,12 @@ impl pulp::WithSimd for DirectProduct<'_> {
 }
 
 /// `out = a · b` for a row-major k x n `b`, by the textbook loops: each
-/// entry `Σₖ aᵢₖ bₖⱼ` summed in the order of k, nothing packed or
-/// allocated. The columns go in blocks of 8, 4, 2 and 1; within a block,
-/// row by row, a fixed-size array holds the block's sums, which the
-/// compiler keeps in vector registers: each step of k is one broadcast of
-/// `aᵢₖ` and a few vector multiply-adds with a contiguous piece of b's row k.
+/// entry `Σₖ aᵢₖ bₖⱼ` is a chain of fused multiply-adds in the order of k
+/// (as in `matrixmultiply`'s kernels, so both paths give the same bits on
+/// processors with FMA), nothing packed or allocated. `out` goes in blocks
+/// of 4 rows (then 1) by 8, 4, 2 or 1 columns, whose sums a fixed-size
+/// array holds; the compiler keeps it in vector registers, and each step
+/// of k loads the block's piece of b's row k once for all its rows.
 #[inline(always)]
 fn direct_product(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
     let (k, n) = (a.cols, b.len().checked_div(a.cols).unwrap_or(0));
@@ -414,41 +409,63 @@ fn direct_product(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
     }
 }
 
-/// Columns `j..j + W` of `out = a · b`; returns `W`.
+/// Columns `j..j + W` of `out = a · b`, 4 rows at a time; returns `W`.
 #[inline(always)]
 fn column_block<const W: usize>(a: Strided<'_>, b: &[f64], n: usize, j: usize, out: &mut [f64]) -> usize {
+    let m = out.len() / n;
     let b_rows = rows(b, n);
-    let out_rows = rows_mut(out, n);
-    if a.col_stride == 1 {
-        for (a_row, out_row) in rows(a.data, a.row_stride).zip(out_rows) {
-            out_row[j..j + W].copy_from_slice(&block_sums::<W>(a_row.iter().copied(), b_rows.clone(), j));
-        }
-    } else {
-        // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
-        let a_columns = rows(a.data, a.col_stride);
-        for (i, out_row) in out_rows.enumerate() {
-            let a_row = a_columns.clone().map(|column| column[i]);
-            out_row[j..j + W].copy_from_slice(&block_sums::<W>(a_row, b_rows.clone(), j));
-        }
+    let mut i = 0;
+    while i + 4 <= m {
+        block::<4, W>(a, b_rows.clone(), (i, j, n), out);
+        i += 4;
+    }
+    while i < m {
+        block::<1, W>(a, b_rows.clone(), (i, j, n), out);
+        i += 1;
     }
     W
 }
 
-/// `Σₖ aᵢₖ b[k, j..j + W]` for `a_row` the entries `aᵢₖ` and `b_rows` the rows of b.
+/// The `R` x `W` block at `(i, j)` of `out = a · b`, an m x n matrix.
 #[inline(always)]
-fn block_sums<const W: usize>(
-    a_row: impl Iterator<Item = f64>,
+fn block<const R: usize, const W: usize>(
+    a: Strided<'_>,
     b_rows: std::slice::ChunksExact<'_, f64>,
-    j: usize,
-) -> [f64; W] {
-    let mut sums = [0.0; W];
-    for (x, b_row) in a_row.zip(b_rows) {
-        let b_block: &[f64; W] = b_row[j..].first_chunk().expect("W columns from j");
-        for (sum, &y) in sums.iter_mut().zip(b_block) {
-            *sum = x.mul_add(y, *sum);
+    (i, j, n): (usize, usize, usize),
+    out: &mut [f64],
+) {
+    let k = a.cols;
+    let mut sums = [[0.0; W]; R];
+    let b_blocks = b_rows.map(|b_row| -> &[f64; W] { b_row[j..].first_chunk().expect("W columns from j") });
+    if a.col_stride == 1 {
+        let a_rows: [&[f64]; R] = std::array::from_fn(|r| &a.data[(i + r) * k..][..k]);
+        for (step, b_block) in (0..k).zip(b_blocks) {
+            for (row_sums, a_row) in sums.iter_mut().zip(&a_rows) {
+                multiply_add(row_sums, a_row[step], b_block);
+            }
+        }
+    } else {
+        // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
+        for (a_column, b_block) in rows(a.data, a.col_stride).zip(b_blocks) {
+            let xs: &[f64; R] = a_column[i..].first_chunk().expect("R rows from i");
+            for (row_sums, &x) in sums.iter_mut().zip(xs) {
+                multiply_add(row_sums, x, b_block);
+            }
         }
     }
-    sums
+    let mut out_rows = out[i * n + j..].chunks_mut(n);
+    for row_sums in &sums {
+        let out_row = out_rows.next().expect("R rows from i");
+        out_row[..W].copy_from_slice(row_sums);
+    }
+}
+
+/// `sums += x · ys`, one fused multiply-add per entry.
+#[inline(always)]
+fn multiply_add<const W: usize>(sums: &mut [f64; W], x: f64, ys: &[f64; W]) {
+    for (sum, &y) in sums.iter_mut().zip(ys) {
+        *sum = x.mul_add(y, *sum);
+    }
 }
 
 /// `G - exp(Y) ⊙ (G 1) 1ᵀ` in place, for log-probabilities `Y`: each row of
