@@ -664,3 +664,74 @@ fn shifted_exp_into(row: &[f64], out: &mut [f64]) -> (f64, f64) {
 fn row_max(row: &[f64]) -> f64 {
     row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ArrayView2, ShapeBuilder};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// An m x n matrix of the given entries, row-major or column-major.
+    fn matrix(shape: (usize, usize), entries: &[f64], column_major: bool) -> Array2<f64> {
+        let entries = entries[..shape.0 * shape.1].to_vec();
+        Array2::from_shape_vec(shape.set_f(column_major), entries).expect("enough entries")
+    }
+
+    /// `Σₖ aᵢₖ bₖⱼ` as a chain of fused multiply-adds in the order of k:
+    /// what the direct loop computes, written the plainest way.
+    fn fused_reference(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+            (0..a.ncols()).fold(0.0, |sum, k| a[[i, k]].mul_add(b[[k, j]], sum))
+        })
+    }
+
+    proptest! {
+        /// The direct loop against `matrixmultiply` on every layout of the
+        /// operands: equal within the rounding of k-term sums,
+        /// `|Δ| ≤ 2 k ε Σₖ |aᵢₖ bₖⱼ|` (its kernels fuse or do not, depending on
+        /// the processor), and bit for bit equal to the fused reference.
+        #[test]
+        fn direct_product_matches_matrixmultiply(
+            (m, k, n) in (0usize..20, 0usize..20, 0usize..20),
+            entries in prop::collection::vec(-10.0f64..10.0, 800),
+            (a_by_columns, b_by_columns) in (any::<bool>(), any::<bool>()),
+        ) {
+            let a = matrix((m, k), &entries, a_by_columns);
+            let b = matrix((k, n), &entries[400..], b_by_columns);
+            let mut direct = Array2::from_elem((m, n), f64::NAN);
+            matmul_into(a.view(), b.view(), &mut direct);
+            let mut packed = Array2::zeros((m, n));
+            general_mat_mul(1.0, &a, &b, 0.0, &mut packed);
+            let magnitudes = a.mapv(f64::abs).dot(&b.mapv(f64::abs));
+            for ((d, p), size) in direct.iter().zip(&packed).zip(&magnitudes) {
+                prop_assert!((d - p).abs() <= 2.0 * k as f64 * f64::EPSILON * size, "{d} vs {p}");
+            }
+            prop_assert_eq!(direct, fused_reference(a.view(), b.view()));
+        }
+    }
+
+    #[test]
+    fn products_above_the_limit_go_to_matrixmultiply_and_agree() {
+        // 30 x 30 x 30 = 27,000 multiply-adds: past the direct loop's limit.
+        assert!(!is_direct(30, 30, 30));
+        let a = Array2::from_shape_fn((30, 30), |(i, j)| (i as f64 - j as f64) / 7.0);
+        let mut out = Array2::zeros((30, 30));
+        matmul_into(a.view(), a.t(), &mut out);
+        let reference = fused_reference(a.view(), a.t());
+        for (x, y) in out.iter().zip(&reference) {
+            assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn a_view_that_is_not_contiguous_takes_the_general_path() {
+        let a = Array2::from_shape_fn((6, 3), |(i, j)| (i * 3 + j) as f64);
+        let every_other_row = a.slice_axis(Axis(0), ndarray::Slice::new(0, None, 2));
+        assert!(Strided::of(every_other_row).is_none());
+        let top = a.slice_axis(Axis(0), ndarray::Slice::from(..3));
+        let mut out = Array2::zeros((3, 3));
+        matmul_into(every_other_row, top, &mut out);
+        assert_eq!(out, every_other_row.dot(&top));
+    }
+}
