@@ -409,54 +409,88 @@ fn direct_product(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
     }
 }
 
-/// Columns `j..j + W` of `out = a · b`, 4 rows at a time; returns `W`.
+/// Columns `j..j + W` of `out = a · b` (n columns), 4 rows at a time;
+/// returns `W`.
 #[inline(always)]
 fn column_block<const W: usize>(a: Strided<'_>, b: &[f64], n: usize, j: usize, out: &mut [f64]) -> usize {
-    let m = out.len() / n;
-    let b_rows = rows(b, n);
-    let mut i = 0;
-    while i + 4 <= m {
-        block::<4, W>(a, b_rows.clone(), (i, j, n), out);
-        i += 4;
-    }
-    while i < m {
-        block::<1, W>(a, b_rows.clone(), (i, j, n), out);
-        i += 1;
+    let (k, b_rows) = (a.cols, rows(b, n));
+    let mut out_blocks = out.chunks_exact_mut(4 * n);
+    if a.col_stride == 1 {
+        let mut a_blocks = a.data.chunks_exact(4 * k);
+        for (a_block, out_block) in (&mut a_blocks).zip(&mut out_blocks) {
+            store(row_major_sums::<4, W>(a_block, k, b_rows.clone(), j), out_block, n, j);
+        }
+        let last_rows = rows(a_blocks.remainder(), k).zip(rows_mut(out_blocks.into_remainder(), n));
+        for (a_row, out_row) in last_rows {
+            store(row_major_sums::<1, W>(a_row, k, b_rows.clone(), j), out_row, n, j);
+        }
+    } else {
+        // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
+        let a_columns = rows(a.data, a.col_stride);
+        let mut i = 0;
+        for out_block in &mut out_blocks {
+            store(column_major_sums::<4, W>(a_columns.clone(), i, b_rows.clone(), j), out_block, n, j);
+            i += 4;
+        }
+        for out_row in rows_mut(out_blocks.into_remainder(), n) {
+            store(column_major_sums::<1, W>(a_columns.clone(), i, b_rows.clone(), j), out_row, n, j);
+            i += 1;
+        }
     }
     W
 }
 
-/// The `R` x `W` block at `(i, j)` of `out = a · b`, an m x n matrix.
+/// `Σₖ aᵢₖ b[k, j..j + W]` for the `R` rows of a row-major `a` in `a_block`.
 #[inline(always)]
-fn block<const R: usize, const W: usize>(
-    a: Strided<'_>,
+fn row_major_sums<const R: usize, const W: usize>(
+    a_block: &[f64],
+    k: usize,
     b_rows: std::slice::ChunksExact<'_, f64>,
-    (i, j, n): (usize, usize, usize),
-    out: &mut [f64],
-) {
-    let k = a.cols;
+    j: usize,
+) -> [[f64; W]; R] {
+    let mut rest = a_block;
+    let a_rows: [&[f64]; R] = std::array::from_fn(|_| {
+        let (row, others) = rest.split_at(k);
+        rest = others;
+        row
+    });
     let mut sums = [[0.0; W]; R];
-    let b_blocks = b_rows.map(|b_row| -> &[f64; W] { b_row[j..].first_chunk().expect("W columns from j") });
-    if a.col_stride == 1 {
-        let a_rows: [&[f64]; R] = std::array::from_fn(|r| &a.data[(i + r) * k..][..k]);
-        for (step, b_block) in (0..k).zip(b_blocks) {
-            for (row_sums, a_row) in sums.iter_mut().zip(&a_rows) {
-                multiply_add(row_sums, a_row[step], b_block);
-            }
-        }
-    } else {
-        // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
-        for (a_column, b_block) in rows(a.data, a.col_stride).zip(b_blocks) {
-            let xs: &[f64; R] = a_column[i..].first_chunk().expect("R rows from i");
-            for (row_sums, &x) in sums.iter_mut().zip(xs) {
-                multiply_add(row_sums, x, b_block);
-            }
+    for (step, b_row) in (0..k).zip(b_rows) {
+        let b_block = b_row[j..].first_chunk().expect("W columns from j");
+        for (row_sums, a_row) in sums.iter_mut().zip(&a_rows) {
+            multiply_add(row_sums, a_row[step], b_block);
         }
     }
-    let mut out_rows = out[i * n + j..].chunks_mut(n);
+    sums
+}
+
+/// `Σₖ aᵢₖ b[k, j..j + W]` for rows `i..i + R` of a column-major `a`.
+#[inline(always)]
+fn column_major_sums<const R: usize, const W: usize>(
+    a_columns: std::slice::ChunksExact<'_, f64>,
+    i: usize,
+    b_rows: std::slice::ChunksExact<'_, f64>,
+    j: usize,
+) -> [[f64; W]; R] {
+    let mut sums = [[0.0; W]; R];
+    for (a_column, b_row) in a_columns.zip(b_rows) {
+        let xs: &[f64; R] = a_column[i..].first_chunk().expect("R rows from i");
+        let b_block = b_row[j..].first_chunk().expect("W columns from j");
+        for (row_sums, &x) in sums.iter_mut().zip(xs) {
+            multiply_add(row_sums, x, b_block);
+        }
+    }
+    sums
+}
+
+/// Writes the sums into columns `j..j + W` of the rows of `out_block` (n columns each).
+#[inline(always)]
+fn store<const R: usize, const W: usize>(sums: [[f64; W]; R], out_block: &mut [f64], n: usize, j: usize) {
+    let mut rest = out_block;
     for row_sums in &sums {
-        let out_row = out_rows.next().expect("R rows from i");
-        out_row[..W].copy_from_slice(row_sums);
+        let (row, others) = rest.split_at_mut(n);
+        row[j..][..W].copy_from_slice(row_sums);
+        rest = others;
     }
 }
 
