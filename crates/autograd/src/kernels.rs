@@ -66,7 +66,7 @@ impl<'a> Kernels<'a> {
     pub(crate) fn map(self, a: ArrayView2<f64>, f: impl Fn(f64) -> f64) -> Array2<f64> {
         let mut out = self.pool.take(a.dim());
         match (out.as_slice_mut(), a.as_slice()) {
-            (Some(out), Some(a)) => out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x)),
+            (Some(out), Some(a)) => vectorised(|| out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x))),
             _ => Zip::from(&mut out).and(&a).for_each(|out, &x| *out = f(x)),
         }
         out
@@ -84,11 +84,11 @@ impl<'a> Kernels<'a> {
         let mut out = self.pool.take(shape);
         let cols = shape.1;
         match (out.as_slice_mut(), a.as_slice(), b.as_slice()) {
-            (Some(out), Some(a), Some(b)) if same => {
+            (Some(out), Some(a), Some(b)) if same => vectorised(|| {
                 out.iter_mut()
                     .zip(a.iter().zip(b))
                     .for_each(|(out, (&x, &y))| *out = f(x, y));
-            }
+            }),
             (Some(out), Some(a), Some(row)) if bias => {
                 for (out_row, a_row) in rows_mut(out, cols).zip(rows(a, cols)) {
                     out_row
@@ -502,6 +502,27 @@ fn multiply_add<const W: usize>(sums: &mut [f64; W], x: f64, ys: &[f64; W]) {
     }
 }
 
+/// Runs `loop_over_slices` compiled for the best instruction set the
+/// processor has (AVX2 on most x86-64 machines, twice the width of the
+/// baseline's SSE2), chosen when it runs by `pulp`. The results are the
+/// same bits: the same operations in the same order, only wider.
+#[inline(always)]
+fn vectorised<R>(loop_over_slices: impl FnOnce() -> R) -> R {
+    pulp::Arch::new().dispatch(Vectorised(loop_over_slices))
+}
+
+/// A loop for [`vectorised`], forced inline into each of `pulp`'s copies.
+struct Vectorised<F>(F);
+
+impl<R, F: FnOnce() -> R> pulp::WithSimd for Vectorised<F> {
+    type Output = R;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> R {
+        (self.0)()
+    }
+}
+
 /// `G - exp(Y) ⊙ (G 1) 1ᵀ` in place, for log-probabilities `Y`: each row of
 /// `G` minus its sum times the row's probabilities (log-softmax's VJP).
 pub(crate) fn minus_softmax_times_row_sums(grad: Array2<f64>, log_probabilities: ArrayView2<f64>) -> Array2<f64> {
@@ -599,7 +620,7 @@ pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl 
     let same = target.dim() == a.dim();
     match (target.as_slice_mut(), a.as_slice()) {
         (Some(target_slice), Some(a_slice)) if same => {
-            target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x));
+            vectorised(|| target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x)));
         }
         _ => {
             let shape = target.dim();
@@ -611,7 +632,7 @@ pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl 
 /// `-a`, in place.
 pub(crate) fn negated(mut a: Array2<f64>) -> Array2<f64> {
     match a.as_slice_memory_order_mut() {
-        Some(slice) => slice.iter_mut().for_each(|x| *x = -*x),
+        Some(slice) => vectorised(|| slice.iter_mut().for_each(|x| *x = -*x)),
         None => a.map_inplace(|x| *x = -*x),
     }
     a
@@ -621,7 +642,7 @@ pub(crate) fn negated(mut a: Array2<f64>) -> Array2<f64> {
 /// compiler can vectorise it (and the rounding error grows more slowly).
 pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
     match a.as_slice_memory_order() {
-        Some(slice) => {
+        Some(slice) => vectorised(|| {
             let mut lanes = [0.0; 8];
             let chunks = slice.chunks_exact(8);
             let tail: f64 = chunks.remainder().iter().map(|x| x * x).sum();
@@ -631,7 +652,7 @@ pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
                 }
             }
             lanes.iter().sum::<f64>() + tail
-        }
+        }),
         None => a.iter().map(|x| x * x).sum(),
     }
 }
