@@ -388,9 +388,10 @@ impl pulp::WithSimd for DirectProduct<'_> {
 /// entry `Σₖ aᵢₖ bₖⱼ` is a chain of fused multiply-adds in the order of k
 /// (as in `matrixmultiply`'s kernels, so both paths give the same bits on
 /// processors with FMA), nothing packed or allocated. `out` goes in blocks
-/// of 4 rows (then 1) by 8, 4, 2 or 1 columns, whose sums a fixed-size
-/// array holds; the compiler keeps it in vector registers, and each step
-/// of k loads the block's piece of b's row k once for all its rows.
+/// of 8, 4, 2 or 1 columns by 4 or 8 rows (eight sums of four, or fewer,
+/// lanes: half the vector registers), then single rows; a fixed-size
+/// array holds a block's sums, which the compiler keeps in registers, and
+/// each step of k loads the block's piece of b's row k once for all its rows.
 #[inline(always)]
 fn direct_product(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
     let (k, n) = (a.cols, b.len().checked_div(a.cols).unwrap_or(0));
@@ -401,43 +402,59 @@ fn direct_product(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
     let mut j = 0;
     while j < n {
         j += match n - j {
-            8.. => column_block::<8>(a, b, n, j, out),
-            4.. => column_block::<4>(a, b, n, j, out),
-            2.. => column_block::<2>(a, b, n, j, out),
-            _ => column_block::<1>(a, b, n, j, out),
+            8.. => column_block::<4, 8>(a, b, n, j, out),
+            4.. => column_block::<8, 4>(a, b, n, j, out),
+            2.. => column_block::<8, 2>(a, b, n, j, out),
+            _ => column_block::<8, 1>(a, b, n, j, out),
         };
     }
 }
 
-/// Columns `j..j + W` of `out = a · b` (n columns), 4 rows at a time;
-/// returns `W`.
+/// Columns `j..j + W` of `out = a · b` (n columns), `R` rows at a time,
+/// then 4 (when `R` is larger), then one by one; returns `W`.
 #[inline(always)]
-fn column_block<const W: usize>(a: Strided<'_>, b: &[f64], n: usize, j: usize, out: &mut [f64]) -> usize {
-    let (k, b_rows) = (a.cols, rows(b, n));
-    let mut out_blocks = out.chunks_exact_mut(4 * n);
+fn column_block<const R: usize, const W: usize>(
+    a: Strided<'_>,
+    b: &[f64],
+    n: usize,
+    j: usize,
+    out: &mut [f64],
+) -> usize {
+    let b_rows = rows(b, n);
+    let mut done = row_blocks::<R, W>(a, 0, b_rows.clone(), (j, n), out);
+    if R > 4 {
+        done += row_blocks::<4, W>(a, done, b_rows.clone(), (j, n), &mut out[done * n..]);
+    }
+    row_blocks::<1, W>(a, done, b_rows, (j, n), &mut out[done * n..]);
+    W
+}
+
+/// Columns `j..j + W` of the rows of `out` (rows `first..` of `a · b`, n
+/// columns), in blocks of `R` rows as long as there are `R` left; returns
+/// how many rows it did.
+#[inline(always)]
+fn row_blocks<const R: usize, const W: usize>(
+    a: Strided<'_>,
+    first: usize,
+    b_rows: std::slice::ChunksExact<'_, f64>,
+    (j, n): (usize, usize),
+    out: &mut [f64],
+) -> usize {
+    let k = a.cols;
+    let out_blocks = out.chunks_exact_mut(R * n);
+    let blocks = out_blocks.len();
     if a.col_stride == 1 {
-        let mut a_blocks = a.data.chunks_exact(4 * k);
-        for (a_block, out_block) in (&mut a_blocks).zip(&mut out_blocks) {
-            store(row_major_sums::<4, W>(a_block, k, b_rows.clone(), j), out_block, n, j);
-        }
-        let last_rows = rows(a_blocks.remainder(), k).zip(rows_mut(out_blocks.into_remainder(), n));
-        for (a_row, out_row) in last_rows {
-            store(row_major_sums::<1, W>(a_row, k, b_rows.clone(), j), out_row, n, j);
+        for (a_block, out_block) in a.data[first * k..].chunks_exact(R * k).zip(out_blocks) {
+            store(row_major_sums::<R, W>(a_block, k, b_rows.clone(), j), out_block, n, j);
         }
     } else {
         // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
         let a_columns = rows(a.data, a.col_stride);
-        let mut i = 0;
-        for out_block in &mut out_blocks {
-            store(column_major_sums::<4, W>(a_columns.clone(), i, b_rows.clone(), j), out_block, n, j);
-            i += 4;
-        }
-        for out_row in rows_mut(out_blocks.into_remainder(), n) {
-            store(column_major_sums::<1, W>(a_columns.clone(), i, b_rows.clone(), j), out_row, n, j);
-            i += 1;
+        for (i, out_block) in (first..).step_by(R).zip(out_blocks) {
+            store(column_major_sums::<R, W>(a_columns.clone(), i, b_rows.clone(), j), out_block, n, j);
         }
     }
-    W
+    blocks * R
 }
 
 /// `Σₖ aᵢₖ b[k, j..j + W]` for the `R` rows of a row-major `a` in `a_block`.
