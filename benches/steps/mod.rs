@@ -331,3 +331,16 @@ fn black_box_gradients(tape: &Tape, loss: autograd::Var<'_>) -> f64 {
     std::hint::black_box(tape.backward(loss));
     loss.item()
 }
+
+/// A chain of 1000 1 x 1 adds, `y = x + c + c + ...`, forward and backward:
+/// what an op costs when its arithmetic is nothing. Returns x's gradient.
+pub fn add_chain(tape: &mut Tape, one: &ArcArray2<f64>) -> f64 {
+    tape.clear();
+    let x = tape.parameter(one);
+    let c = tape.constant(one);
+    let mut y = x;
+    for _ in 0..1000 {
+        y = y + c;
+    }
+    tape.backward(y)[x][[0, 0]]
+}

@@ -66,7 +66,7 @@ impl<'a> Kernels<'a> {
     pub(crate) fn map(self, a: ArrayView2<f64>, f: impl Fn(f64) -> f64) -> Array2<f64> {
         let mut out = self.pool.take(a.dim());
         match (out.as_slice_mut(), a.as_slice()) {
-            (Some(out), Some(a)) => vectorised(|| out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x))),
+            (Some(out), Some(a)) => vectorised(out.len(), || out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x))),
             _ => Zip::from(&mut out).and(&a).for_each(|out, &x| *out = f(x)),
         }
         out
@@ -84,7 +84,7 @@ impl<'a> Kernels<'a> {
         let mut out = self.pool.take(shape);
         let cols = shape.1;
         match (out.as_slice_mut(), a.as_slice(), b.as_slice()) {
-            (Some(out), Some(a), Some(b)) if same => vectorised(|| {
+            (Some(out), Some(a), Some(b)) if same => vectorised(out.len(), || {
                 out.iter_mut()
                     .zip(a.iter().zip(b))
                     .for_each(|(out, (&x, &y))| *out = f(x, y));
@@ -519,13 +519,19 @@ fn multiply_add<const W: usize>(sums: &mut [f64; W], x: f64, ys: &[f64; W]) {
     }
 }
 
-/// Runs `loop_over_slices` compiled for the best instruction set the
-/// processor has (AVX2 on most x86-64 machines, twice the width of the
-/// baseline's SSE2), chosen when it runs by `pulp`. The results are the
+/// Runs `loop_over_slices`, a loop over `len` entries, compiled for the
+/// best instruction set the processor has (AVX2 on most x86-64 machines,
+/// twice the width of the baseline's SSE2), chosen when it runs by `pulp`;
+/// a loop too short to gain from that runs as it is. The results are the
 /// same bits: the same operations in the same order, only wider.
 #[inline(always)]
-fn vectorised<R>(loop_over_slices: impl FnOnce() -> R) -> R {
-    pulp::Arch::new().dispatch(Vectorised(loop_over_slices))
+fn vectorised<R>(len: usize, loop_over_slices: impl FnOnce() -> R) -> R {
+    const WORTH_DISPATCHING: usize = 16;
+    if len < WORTH_DISPATCHING {
+        loop_over_slices()
+    } else {
+        pulp::Arch::new().dispatch(Vectorised(loop_over_slices))
+    }
 }
 
 /// A loop for [`vectorised`], forced inline into each of `pulp`'s copies.
@@ -637,7 +643,7 @@ pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl 
     let same = target.dim() == a.dim();
     match (target.as_slice_mut(), a.as_slice()) {
         (Some(target_slice), Some(a_slice)) if same => {
-            vectorised(|| target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x)));
+            vectorised(target_slice.len(), || target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x)));
         }
         _ => {
             let shape = target.dim();
@@ -649,7 +655,7 @@ pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl 
 /// `-a`, in place.
 pub(crate) fn negated(mut a: Array2<f64>) -> Array2<f64> {
     match a.as_slice_memory_order_mut() {
-        Some(slice) => vectorised(|| slice.iter_mut().for_each(|x| *x = -*x)),
+        Some(slice) => vectorised(slice.len(), || slice.iter_mut().for_each(|x| *x = -*x)),
         None => a.map_inplace(|x| *x = -*x),
     }
     a
@@ -659,7 +665,7 @@ pub(crate) fn negated(mut a: Array2<f64>) -> Array2<f64> {
 /// compiler can vectorise it (and the rounding error grows more slowly).
 pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
     match a.as_slice_memory_order() {
-        Some(slice) => vectorised(|| {
+        Some(slice) => vectorised(slice.len(), || {
             let mut lanes = [0.0; 8];
             let chunks = slice.chunks_exact(8);
             let tail: f64 = chunks.remainder().iter().map(|x| x * x).sum();
