@@ -52,12 +52,22 @@ impl<'a> Kernels<'a> {
         out
     }
 
-    /// A copy of `a`.
+    /// A row-major copy of `a`.
     pub(crate) fn copy(self, a: ArrayView2<f64>) -> Array2<f64> {
-        let mut copy = self.pool.take(a.dim());
-        match (copy.as_slice_mut(), a.as_slice()) {
-            (Some(copy), Some(a)) => copy.copy_from_slice(a),
-            _ => copy.assign(&a),
+        let (m, n) = a.dim();
+        let mut copy = self.pool.take((m, n));
+        let out = copy.as_slice_mut().expect("row-major");
+        match (a.as_slice(), a.t().to_slice()) {
+            (Some(a), _) => out.copy_from_slice(a),
+            // Column-major (a transposed view): column j is the j-th run of m entries.
+            (None, Some(columns)) => {
+                for (j, column) in rows(columns, m).enumerate() {
+                    for (out_row, &x) in rows_mut(out, n).zip(column) {
+                        out_row[j] = x;
+                    }
+                }
+            }
+            (None, None) => copy.assign(&a),
         }
         copy
     }
