@@ -196,7 +196,13 @@ impl Mlp {
     /// # Panics
     /// If the features do not have [`Mlp::inputs`] columns.
     pub fn logits(&self, features: &Array2<f64>) -> Array2<f64> {
-        let tape = Tape::new();
+        self.logits_on(&mut Tape::new(), features)
+    }
+
+    /// [`Mlp::logits`], recorded on `tape` (cleared first): a tape reused
+    /// for every evaluation keeps its buffers, as a training loop's does.
+    pub fn logits_on(&self, tape: &mut Tape, features: &Array2<f64>) -> Array2<f64> {
+        tape.clear();
         let parameters: Vec<Var<'_>> = self.parameters().into_iter().map(|p| tape.constant(p)).collect();
         let logits = Self::record_logits(&parameters, tape.constant(features));
         logits.value().into_owned()
@@ -205,7 +211,12 @@ impl Mlp {
     /// The predicted class of each row: the index of its largest logit
     /// (the first one on a tie).
     pub fn predict(&self, features: &Array2<f64>) -> Vec<usize> {
-        self.logits(features).rows().into_iter().map(argmax).collect()
+        self.predict_on(&mut Tape::new(), features)
+    }
+
+    /// [`Mlp::predict`], recorded on `tape` (see [`Mlp::logits_on`]).
+    pub fn predict_on(&self, tape: &mut Tape, features: &Array2<f64>) -> Vec<usize> {
+        self.logits_on(tape, features).rows().into_iter().map(argmax).collect()
     }
 
     /// The share of rows whose predicted class is their label.
@@ -215,7 +226,16 @@ impl Mlp {
     /// not match the rows.
     #[track_caller]
     pub fn accuracy(&self, features: &Array2<f64>, labels: &[usize]) -> f64 {
-        metrics::accuracy(labels, &self.predict(features))
+        self.accuracy_on(&mut Tape::new(), features, labels)
+    }
+
+    /// [`Mlp::accuracy`], recorded on `tape` (see [`Mlp::logits_on`]).
+    ///
+    /// # Panics
+    /// As [`Mlp::accuracy`].
+    #[track_caller]
+    pub fn accuracy_on(&self, tape: &mut Tape, features: &Array2<f64>, labels: &[usize]) -> f64 {
+        metrics::accuracy(labels, &self.predict_on(tape, features))
     }
 
     /// The confusion matrix of the predictions for these rows.
