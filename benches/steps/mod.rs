@@ -9,9 +9,9 @@
 use std::path::Path;
 
 use adlab::args::DataArgs;
+use autograd::matmul_into;
 use autograd::optim::{Optimizer, Sgd};
 use autograd::{Gradients, Tape};
-use autograd::matmul_into;
 use ndarray::{ArcArray2, Array2, ArrayView2, Zip};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -280,7 +280,9 @@ pub struct ScalarNet {
 pub fn scalar_problem() -> ScalarNet {
     let mut rng = StdRng::seed_from_u64(2);
     let x = normal(16, 2, &mut rng);
-    let targets = x.map_axis(ndarray::Axis(1), |row| (row[0] * row[1]).signum()).insert_axis(ndarray::Axis(1));
+    let targets = x
+        .map_axis(ndarray::Axis(1), |row| (row[0] * row[1]).signum())
+        .insert_axis(ndarray::Axis(1));
     ScalarNet {
         x,
         targets,
@@ -297,7 +299,9 @@ pub fn scalar_problem() -> ScalarNet {
 pub fn scalar_net_by_scalars(tape: &mut Tape, net: &ScalarNet) -> f64 {
     tape.clear();
     let scalar = |a: &Array2<f64>, i: usize, j: usize| Array2::from_elem((1, 1), a[[i, j]]);
-    let w1: Vec<Vec<_>> = (0..2).map(|i| (0..8).map(|j| tape.parameter(scalar(&net.w1, i, j))).collect()).collect();
+    let w1: Vec<Vec<_>> = (0..2)
+        .map(|i| (0..8).map(|j| tape.parameter(scalar(&net.w1, i, j))).collect())
+        .collect();
     let b1: Vec<_> = (0..8).map(|j| tape.parameter(scalar(&net.b1, 0, j))).collect();
     let w2: Vec<_> = (0..8).map(|j| tape.parameter(scalar(&net.w2, j, 0))).collect();
     let b2 = tape.parameter(scalar(&net.b2, 0, 0));
@@ -323,7 +327,9 @@ pub fn scalar_net_by_matrices(tape: &mut Tape, net: &ScalarNet) -> f64 {
     let (w2, b2) = (tape.parameter(&net.w2), tape.parameter(&net.b2));
     let hidden = tape.constant(&net.x).matmul(w1).add_bias(b1).tanh();
     let out = hidden.matmul(w2).add_bias(b2);
-    let loss = (out - tape.constant(&net.targets)).sum_squares().scale(1.0 / net.x.nrows() as f64);
+    let loss = (out - tape.constant(&net.targets))
+        .sum_squares()
+        .scale(1.0 / net.x.nrows() as f64);
     black_box_gradients(tape, loss)
 }
 

@@ -461,7 +461,12 @@ fn row_blocks<const R: usize, const W: usize>(
         // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
         let a_columns = rows(a.data, a.col_stride);
         for (i, out_block) in (first..).step_by(R).zip(out_blocks) {
-            store(column_major_sums::<R, W>(a_columns.clone(), i, b_rows.clone(), j), out_block, n, j);
+            store(
+                column_major_sums::<R, W>(a_columns.clone(), i, b_rows.clone(), j),
+                out_block,
+                n,
+                j,
+            );
         }
     }
     blocks * R
@@ -653,7 +658,9 @@ pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl 
     let same = target.dim() == a.dim();
     match (target.as_slice_mut(), a.as_slice()) {
         (Some(target_slice), Some(a_slice)) if same => {
-            vectorised(target_slice.len(), || target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x)));
+            vectorised(target_slice.len(), || {
+                target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x))
+            });
         }
         _ => {
             let shape = target.dim();
