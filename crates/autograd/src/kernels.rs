@@ -297,9 +297,8 @@ impl<'a> Kernels<'a> {
 }
 
 /// Products of at most this many multiply-adds take the direct loop of
-/// [`direct_product`]; larger ones go to `matrixmultiply`, whose packing
-/// pays for itself only there (see docs/08-performance.md for the
-/// crossover).
+/// [`direct_product`] (every product of the lab's experiments); larger
+/// ones go to `matrixmultiply`, whose packing pays for itself only there.
 pub const DIRECT_PRODUCT_LIMIT: usize = 1 << 14;
 
 /// `out = a · b` for an m x k `a`, a k x n `b` and a row-major m x n `out`
@@ -307,7 +306,8 @@ pub const DIRECT_PRODUCT_LIMIT: usize = 1 << 14;
 ///
 /// Small products, the lab's (a 150 x 2 by 2 x 4 product is 1,200
 /// multiply-adds), take [`direct_product`]: a plain loop over row-major
-/// slices that the compiler vectorises. Larger ones, or operands that are
+/// slices that the compiler vectorises, for the widest vectors the
+/// processor has (`pulp` picks them when it runs). Larger ones, or operands that are
 /// not contiguous, go to `ndarray`'s `general_mat_mul` (`matrixmultiply`),
 /// which packs its operands into blocks first.
 ///
@@ -399,7 +399,7 @@ impl pulp::WithSimd for DirectProduct<'_> {
 /// (as in `matrixmultiply`'s kernels, so both paths give the same bits on
 /// processors with FMA), nothing packed or allocated. `out` goes in blocks
 /// of 8, 4, 2 or 1 columns by 4 or 8 rows (eight sums of four, or fewer,
-/// lanes: half the vector registers), then single rows; a fixed-size
+/// lanes: half the vector registers), then the rows left; a fixed-size
 /// array holds a block's sums, which the compiler keeps in registers, and
 /// each step of k loads the block's piece of b's row k once for all its rows.
 #[inline(always)]
