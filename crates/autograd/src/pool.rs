@@ -136,6 +136,22 @@ mod tests {
     }
 
     #[test]
+    fn a_spare_comes_back_row_major_whatever_its_layout() {
+        let pool = Pool::default();
+        let same_shape = Array2::from_elem((2, 3), 1.0);
+        let address = same_shape.as_ptr();
+        pool.put(same_shape);
+        let taken = pool.take((2, 3));
+        assert_eq!(taken.as_ptr(), address, "the same shape comes back as it is");
+        // A transposed gradient (3 x 2, column-major) is kept too, and
+        // handed out rebuilt as a row-major matrix over the same buffer.
+        pool.put(taken.reversed_axes());
+        let rebuilt = pool.take((3, 2));
+        assert!(rebuilt.is_standard_layout());
+        assert_eq!(rebuilt.as_ptr(), address);
+    }
+
+    #[test]
     fn shared_buffers_are_kept_only_when_nobody_else_holds_them() {
         let pool = Pool::default();
         let shared: ndarray::ArcArray2<f64> = Array2::zeros((2, 2)).into_shared();
