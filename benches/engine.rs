@@ -12,6 +12,9 @@
 //!    squared loss (the hand-derived side reuses preallocated buffers).
 //! 4. `forward_vs_backward`: forward only against forward + backward for 3.
 //! 5. `op_overhead`: a chain of 1000 1 x 1 adds, forward + backward.
+//! 6. `scalar_net`: a micrograd-style 2-8-1 tanh network on 16 points,
+//!    forward + backward, every weight and operation a scalar (about 1,000
+//!    nodes) against the same network in matrix form (seven nodes).
 //!
 //! The steps themselves are in `steps/mod.rs`.
 
@@ -107,16 +110,21 @@ fn op_overhead(c: &mut Criterion) {
     group.bench_function("chain_1000_adds", |b| {
         let mut tape = Tape::new();
         let one = Array2::from_elem((1, 1), 1.0).into_shared();
-        b.iter(|| {
-            tape.clear();
-            let x = tape.parameter(&one);
-            let c = tape.constant(&one);
-            let mut y = x;
-            for _ in 0..1000 {
-                y = y + c;
-            }
-            black_box(tape.backward(y))
-        })
+        b.iter(|| black_box(add_chain(&mut tape, &one)))
+    });
+    group.finish();
+}
+
+fn scalar_net(c: &mut Criterion) {
+    let net = scalar_problem();
+    let mut group = c.benchmark_group("scalar_net");
+    group.bench_function("matrices", |b| {
+        let mut tape = Tape::new();
+        b.iter(|| black_box(scalar_net_by_matrices(&mut tape, &net)))
+    });
+    group.bench_function("scalars", |b| {
+        let mut tape = Tape::new();
+        b.iter(|| black_box(scalar_net_by_scalars(&mut tape, &net)))
     });
     group.finish();
 }
@@ -127,6 +135,7 @@ criterion_group!(
     mlp_step,
     factorise_large,
     forward_vs_backward,
-    op_overhead
+    op_overhead,
+    scalar_net
 );
 criterion_main!(benches);

@@ -55,6 +55,17 @@ fn main() {
             chain / 1000.0
         );
     }
+    if let (Some(matrices), Some(scalars)) = (
+        mean_ns(&root, "scalar_net", "matrices"),
+        mean_ns(&root, "scalar_net", "scalars"),
+    ) {
+        println!(
+            "| 6. 2-8-1 tanh net on 16 points, forward + backward: matrices vs scalars | {} | {} | {:.1} |",
+            human(matrices),
+            human(scalars),
+            scalars / matrices
+        );
+    }
 }
 
 fn criterion_dir() -> PathBuf {

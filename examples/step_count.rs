@@ -12,7 +12,9 @@
 //!
 //! The difference of the two totals divided by 20,000 is the count per
 //! step, without the set-up. Steps: `factorise-hand`, `factorise-engine`,
-//! `mlp-hand`, `mlp-engine`; see `benches/steps/mod.rs`.
+//! `mlp-hand`, `mlp-engine`, and the micrograd-style network as scalars
+//! and as matrices, `scalar-net-scalars` and `scalar-net-matrices`, and
+//! `add-chain` (1000 1 x 1 adds); see `benches/steps/mod.rs`.
 
 #[path = "../benches/steps/mod.rs"]
 mod steps;
@@ -38,13 +40,22 @@ fn main() -> ExitCode {
     let (mut net, x, labels) = mlp_problem();
     let x_shared = x.to_shared();
     let mut engine = Engine::new(0.01);
+    let scalar_net = scalar_problem();
+    let mut tape = autograd::Tape::new();
+    let one = ndarray::Array2::from_elem((1, 1), 1.0).into_shared();
     let run: Box<dyn FnMut() -> f64> = match step.as_str() {
         "factorise-hand" => Box::new(|| factorise_by_hand(&a, &mut u, &mut v, 0.01)),
         "factorise-engine" => Box::new(|| factorise_by_engine(&mut engine, &shared, &mut u, &mut v)),
         "mlp-hand" => Box::new(|| mlp_by_hand(&mut net, &x, &labels, 0.01)),
         "mlp-engine" => Box::new(|| mlp_by_engine(&mut engine, &mut net, &x_shared, &labels)),
+        "scalar-net-scalars" => Box::new(|| scalar_net_by_scalars(&mut tape, &scalar_net)),
+        "scalar-net-matrices" => Box::new(|| scalar_net_by_matrices(&mut tape, &scalar_net)),
+        "add-chain" => Box::new(|| add_chain(&mut tape, &one)),
         _ => {
-            eprintln!("error: the step must be factorise-hand, factorise-engine, mlp-hand or mlp-engine, got '{step}'");
+            eprintln!(
+                "error: the step must be factorise-hand, factorise-engine, mlp-hand, mlp-engine, \
+                 scalar-net-scalars, scalar-net-matrices or add-chain, got '{step}'"
+            );
             return ExitCode::from(2);
         }
     };

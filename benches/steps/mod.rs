@@ -1,6 +1,7 @@
 //! The steps the benchmarks time: each experiment's step through the
 //! engine, and its hand-derived twin doing the same maths with the same
-//! ndarray calls (the physical limit of the tape approach). Shared by
+//! kernels (the engine's matrix product, `autograd::matmul_into`, and the
+//! same ndarray calls otherwise): the physical limit of the tape approach. Shared by
 //! `benches/engine.rs` (criterion timings) and `examples/step_count.rs`
 //! (instruction counts under callgrind).
 #![allow(dead_code)]
@@ -8,16 +9,23 @@
 use std::path::Path;
 
 use adlab::args::DataArgs;
+use autograd::matmul_into;
 use autograd::optim::{Optimizer, Sgd};
 use autograd::{Gradients, Tape};
-use ndarray::linalg::general_mat_mul;
-use ndarray::{ArcArray2, Array2, Zip};
+use ndarray::{ArcArray2, Array2, ArrayView2, Zip};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 
 pub fn normal(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f64> {
     Array2::from_shape_fn((rows, cols), |_| rng.sample::<f64, _>(StandardNormal))
+}
+
+/// `a · b` by the engine's product (a direct loop for small matrices).
+pub fn product(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+    let mut out = Array2::zeros((a.nrows(), b.ncols()));
+    matmul_into(a, b, &mut out);
+    out
 }
 
 /// Iris's measurements, centred, as `factorise` loads them.
@@ -43,11 +51,11 @@ pub fn sum_of_squares(values: &[f64]) -> f64 {
 /// The hand-derived epoch: R = A - U Vᵀ, loss = ||R||, G = -R / ||R||,
 /// dU = G V, dV = Gᵀ U, then the SGD step.
 pub fn factorise_by_hand(a: &Array2<f64>, u: &mut Array2<f64>, v: &mut Array2<f64>, lr: f64) -> f64 {
-    let residual = a - &u.dot(&v.t());
+    let residual = a - &product(u.view(), v.t());
     let norm = sum_of_squares(residual.as_slice().unwrap()).sqrt();
     let g = residual.mapv(|x| -x / norm);
-    let du = g.dot(&*v);
-    let dv = g.t().dot(&*u);
+    let du = product(g.view(), v.view());
+    let dv = product(g.t(), u.view());
     u.scaled_add(-lr, &du);
     v.scaled_add(-lr, &dv);
     norm
@@ -116,9 +124,9 @@ pub fn column_sums(g: &Array2<f64>) -> Array2<f64> {
 /// Unlike the engine, it computes each exponential once, for both the loss
 /// and its gradient.
 pub fn mlp_by_hand(net: &mut Net, x: &Array2<f64>, labels: &[usize], lr: f64) -> f64 {
-    let z1 = add_row(x.dot(&net.w1), &net.b1);
+    let z1 = add_row(product(x.view(), net.w1.view()), &net.b1);
     let h = z1.mapv(|z| if z > 0.0 { z } else { 0.0 });
-    let z2 = add_row(h.dot(&net.w2), &net.b2);
+    let z2 = add_row(product(h.view(), net.w2.view()), &net.b2);
     let m = labels.len() as f64;
     let classes = z2.ncols();
     let mut dz2 = Array2::zeros(z2.dim());
@@ -135,15 +143,15 @@ pub fn mlp_by_hand(net: &mut Net, x: &Array2<f64>, labels: &[usize], lr: f64) ->
         d.iter_mut().for_each(|d| *d /= total * m);
         d[label] -= 1.0 / m;
     }
-    let dw2 = h.t().dot(&dz2);
+    let dw2 = product(h.t(), dz2.view());
     let db2 = column_sums(&dz2);
-    let mut dz1 = dz2.dot(&net.w2.t());
+    let mut dz1 = product(dz2.view(), net.w2.t());
     dz1.zip_mut_with(&z1, |d, &z| {
         if z <= 0.0 {
             *d = 0.0
         }
     });
-    let dw1 = x.t().dot(&dz1);
+    let dw1 = product(x.t(), dz1.view());
     let db1 = column_sums(&dz1);
     net.w1.scaled_add(-lr, &dw1);
     net.b1.scaled_add(-lr, &db1);
@@ -201,7 +209,7 @@ impl Workspace {
 /// P = U Vᵀ, R = A - P, loss = Σ R²; dR = 2R, dP = -dR; dU = dP V,
 /// dVᵀ = Uᵀ dP; then the SGD step.
 pub fn large_by_hand(w: &mut Workspace, a: &Array2<f64>, u: &mut Array2<f64>, v: &mut Array2<f64>, lr: f64) -> f64 {
-    general_mat_mul(1.0, &*u, &v.t(), 0.0, &mut w.product);
+    matmul_into(u.view(), v.t(), &mut w.product);
     Zip::from(&mut w.residual)
         .and(a)
         .and(&w.product)
@@ -211,8 +219,8 @@ pub fn large_by_hand(w: &mut Workspace, a: &Array2<f64>, u: &mut Array2<f64>, v:
         .and(&w.residual)
         .for_each(|g, &r| *g = 2.0 * r);
     w.adjoint.mapv_inplace(|g| -g);
-    general_mat_mul(1.0, &w.adjoint, &*v, 0.0, &mut w.du);
-    general_mat_mul(1.0, &u.t(), &w.adjoint, 0.0, &mut w.dvt);
+    matmul_into(w.adjoint.view(), v.view(), &mut w.du);
+    matmul_into(u.t(), w.adjoint.view(), &mut w.dvt);
     u.scaled_add(-lr, &w.du);
     v.scaled_add(-lr, &w.dvt.t());
     loss
@@ -256,4 +264,89 @@ pub fn mlp_problem() -> (Net, Array2<f64>, Vec<usize>) {
         b2: Array2::zeros((1, 3)),
     };
     (net, x, labels)
+}
+
+/// A micrograd-style problem: a 2-8-1 tanh network and 16 points of the
+/// plane with targets, the network's weights drawn N(0, 1)/sqrt(fan_in).
+pub struct ScalarNet {
+    pub x: Array2<f64>,
+    pub targets: Array2<f64>,
+    pub w1: Array2<f64>,
+    pub b1: Array2<f64>,
+    pub w2: Array2<f64>,
+    pub b2: Array2<f64>,
+}
+
+pub fn scalar_problem() -> ScalarNet {
+    let mut rng = StdRng::seed_from_u64(2);
+    let x = normal(16, 2, &mut rng);
+    let targets = x
+        .map_axis(ndarray::Axis(1), |row| (row[0] * row[1]).signum())
+        .insert_axis(ndarray::Axis(1));
+    ScalarNet {
+        x,
+        targets,
+        w1: normal(2, 8, &mut rng) / 2f64.sqrt(),
+        b1: Array2::zeros((1, 8)),
+        w2: normal(8, 1, &mut rng) / 8f64.sqrt(),
+        b2: Array2::zeros((1, 1)),
+    }
+}
+
+/// The mean squared error of the network and its gradient, every weight a
+/// 1 x 1 parameter and every operation a scalar one, as micrograd records
+/// it: about 1,000 nodes for 16 points. Returns the loss.
+pub fn scalar_net_by_scalars(tape: &mut Tape, net: &ScalarNet) -> f64 {
+    tape.clear();
+    let scalar = |a: &Array2<f64>, i: usize, j: usize| Array2::from_elem((1, 1), a[[i, j]]);
+    let w1: Vec<Vec<_>> = (0..2)
+        .map(|i| (0..8).map(|j| tape.parameter(scalar(&net.w1, i, j))).collect())
+        .collect();
+    let b1: Vec<_> = (0..8).map(|j| tape.parameter(scalar(&net.b1, 0, j))).collect();
+    let w2: Vec<_> = (0..8).map(|j| tape.parameter(scalar(&net.w2, j, 0))).collect();
+    let b2 = tape.parameter(scalar(&net.b2, 0, 0));
+    let mut total = None;
+    for row in 0..net.x.nrows() {
+        let x: Vec<_> = (0..2).map(|i| tape.constant(scalar(&net.x, row, i))).collect();
+        let mut out = b2;
+        for j in 0..8 {
+            let hidden = (x[0] * w1[0][j] + x[1] * w1[1][j] + b1[j]).tanh();
+            out = out + hidden * w2[j];
+        }
+        let error = (out - tape.constant(scalar(&net.targets, row, 0))).square();
+        total = Some(total.map_or(error, |sum| sum + error));
+    }
+    let loss = total.expect("some points").scale(1.0 / net.x.nrows() as f64);
+    black_box_gradients(tape, loss)
+}
+
+/// The same loss and gradient in the engine's matrix form: seven nodes.
+pub fn scalar_net_by_matrices(tape: &mut Tape, net: &ScalarNet) -> f64 {
+    tape.clear();
+    let (w1, b1) = (tape.parameter(&net.w1), tape.parameter(&net.b1));
+    let (w2, b2) = (tape.parameter(&net.w2), tape.parameter(&net.b2));
+    let hidden = tape.constant(&net.x).matmul(w1).add_bias(b1).tanh();
+    let out = hidden.matmul(w2).add_bias(b2);
+    let loss = (out - tape.constant(&net.targets))
+        .sum_squares()
+        .scale(1.0 / net.x.nrows() as f64);
+    black_box_gradients(tape, loss)
+}
+
+fn black_box_gradients(tape: &Tape, loss: autograd::Var<'_>) -> f64 {
+    std::hint::black_box(tape.backward(loss));
+    loss.item()
+}
+
+/// A chain of 1000 1 x 1 adds, `y = x + c + c + ...`, forward and backward:
+/// what an op costs when its arithmetic is nothing. Returns x's gradient.
+pub fn add_chain(tape: &mut Tape, one: &ArcArray2<f64>) -> f64 {
+    tape.clear();
+    let x = tape.parameter(one);
+    let c = tape.constant(one);
+    let mut y = x;
+    for _ in 0..1000 {
+        y = y + c;
+    }
+    tape.backward(y)[x][[0, 0]]
 }

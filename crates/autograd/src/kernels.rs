@@ -52,12 +52,22 @@ impl<'a> Kernels<'a> {
         out
     }
 
-    /// A copy of `a`.
+    /// A row-major copy of `a`.
     pub(crate) fn copy(self, a: ArrayView2<f64>) -> Array2<f64> {
-        let mut copy = self.pool.take(a.dim());
-        match (copy.as_slice_mut(), a.as_slice()) {
-            (Some(copy), Some(a)) => copy.copy_from_slice(a),
-            _ => copy.assign(&a),
+        let (m, n) = a.dim();
+        let mut copy = self.pool.take((m, n));
+        let out = copy.as_slice_mut().expect("row-major");
+        match (a.as_slice(), a.t().to_slice()) {
+            (Some(a), _) => out.copy_from_slice(a),
+            // Column-major (a transposed view): column j is the j-th run of m entries.
+            (None, Some(columns)) => {
+                for (j, column) in rows(columns, m).enumerate() {
+                    for (out_row, &x) in rows_mut(out, n).zip(column) {
+                        out_row[j] = x;
+                    }
+                }
+            }
+            (None, None) => copy.assign(&a),
         }
         copy
     }
@@ -66,7 +76,7 @@ impl<'a> Kernels<'a> {
     pub(crate) fn map(self, a: ArrayView2<f64>, f: impl Fn(f64) -> f64) -> Array2<f64> {
         let mut out = self.pool.take(a.dim());
         match (out.as_slice_mut(), a.as_slice()) {
-            (Some(out), Some(a)) => out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x)),
+            (Some(out), Some(a)) => vectorised(out.len(), || out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x))),
             _ => Zip::from(&mut out).and(&a).for_each(|out, &x| *out = f(x)),
         }
         out
@@ -84,11 +94,11 @@ impl<'a> Kernels<'a> {
         let mut out = self.pool.take(shape);
         let cols = shape.1;
         match (out.as_slice_mut(), a.as_slice(), b.as_slice()) {
-            (Some(out), Some(a), Some(b)) if same => {
+            (Some(out), Some(a), Some(b)) if same => vectorised(out.len(), || {
                 out.iter_mut()
                     .zip(a.iter().zip(b))
                     .for_each(|(out, (&x, &y))| *out = f(x, y));
-            }
+            }),
             (Some(out), Some(a), Some(row)) if bias => {
                 for (out_row, a_row) in rows_mut(out, cols).zip(rows(a, cols)) {
                     out_row
@@ -219,11 +229,18 @@ impl<'a> Kernels<'a> {
         total / z.len() as f64
     }
 
-    /// The matrix product `a · b`.
+    /// The matrix product `a · b` (see [`matmul_into`]).
     pub(crate) fn matmul(self, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
-        let mut out = self.pool.take((a.nrows(), b.ncols()));
-        // β = 0: the old contents of `out` are overwritten, never read.
-        general_mat_mul(1.0, &a, &b, 0.0, &mut out);
+        let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+        let mut out = self.pool.take((m, n));
+        if b.is_standard_layout() || !is_direct(m, k, n) {
+            matmul_into(a, b, &mut out);
+        } else {
+            // The direct loop reads b by rows: a row-major copy of it, from the pool.
+            let b_rows = self.copy(b);
+            matmul_into(a, b_rows.view(), &mut out);
+            self.recycle(b_rows);
+        }
         out
     }
 
@@ -276,6 +293,271 @@ impl<'a> Kernels<'a> {
             p.iter_mut().for_each(|p| *p /= sum);
         }
         (total / labels.len() as f64, probabilities)
+    }
+}
+
+/// Products of at most this many multiply-adds take the direct loop of
+/// [`direct_product`] (every product of the lab's experiments); larger
+/// ones go to `matrixmultiply`, whose packing pays for itself only there.
+pub const DIRECT_PRODUCT_LIMIT: usize = 1 << 14;
+
+/// `out = a · b` for an m x k `a`, a k x n `b` and a row-major m x n `out`
+/// (whose old entries are overwritten, never read).
+///
+/// Small products, the lab's (a 150 x 2 by 2 x 4 product is 1,200
+/// multiply-adds), take [`direct_product`]: a plain loop over row-major
+/// slices that the compiler vectorises, for the widest vectors the
+/// processor has (`pulp` picks them when it runs). Larger ones, or operands that are
+/// not contiguous, go to `ndarray`'s `general_mat_mul` (`matrixmultiply`),
+/// which packs its operands into blocks first.
+///
+/// ```
+/// use ndarray::{Array2, array};
+///
+/// let a = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+/// let b = array![[1.0, 0.0, 2.0], [0.0, 1.0, 3.0]];
+/// let mut out = Array2::zeros((3, 3));
+/// autograd::matmul_into(a.view(), b.view(), &mut out);
+/// assert_eq!(out, a.dot(&b));
+/// ```
+///
+/// # Panics
+/// If the shapes do not align, or `out` is not m x n and row-major.
+pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    assert!(
+        b.nrows() == k && out.dim() == (m, n) && out.is_standard_layout(),
+        "matmul_into: shapes {:?} · {:?} into {:?}",
+        a.dim(),
+        b.dim(),
+        out.dim()
+    );
+    match (is_direct(m, k, n), Strided::of(a), out.as_slice_mut()) {
+        (true, Some(a), Some(out)) => {
+            let b = row_major(b);
+            let b = b.as_slice().expect("row-major");
+            // Compiled for each instruction set the processor may have
+            // (AVX2 and FMA, ...), the best of them chosen when it runs.
+            pulp::Arch::new().dispatch(DirectProduct { a, b, out });
+        }
+        // β = 0: the old contents of `out` are overwritten, never read.
+        _ => general_mat_mul(1.0, &a, &b, 0.0, out),
+    }
+}
+
+/// Whether an m x k by k x n product takes [`direct_product`].
+fn is_direct(m: usize, k: usize, n: usize) -> bool {
+    m * k * n <= DIRECT_PRODUCT_LIMIT
+}
+
+/// A matrix laid out contiguously, row-major (`col_stride` 1: entry
+/// `(i, j)` is `data[i * cols + j]`) or column-major (a transposed view of
+/// a row-major matrix: `data[i + j * col_stride]`, `col_stride` its rows).
+#[derive(Clone, Copy, Debug)]
+struct Strided<'a> {
+    data: &'a [f64],
+    cols: usize,
+    col_stride: usize,
+}
+
+impl<'a> Strided<'a> {
+    /// `view` as a strided slice, or `None` when it is neither row-major nor
+    /// column-major (a view of every other row, say).
+    fn of(view: ArrayView2<'a, f64>) -> Option<Self> {
+        let (rows, cols) = view.dim();
+        let (data, col_stride) = if view.is_standard_layout() {
+            (view.to_slice()?, 1)
+        } else if view.t().is_standard_layout() {
+            (view.reversed_axes().to_slice()?, rows)
+        } else {
+            return None;
+        };
+        Some(Strided { data, cols, col_stride })
+    }
+}
+
+/// The arguments of [`direct_product`], which `pulp` compiles once for each
+/// instruction set it knows (a closure would not be inlined into those
+/// copies).
+struct DirectProduct<'a> {
+    a: Strided<'a>,
+    b: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl pulp::WithSimd for DirectProduct<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        direct_product(self.a, self.b, self.out);
+    }
+}
+
+/// `out = a · b` for a row-major k x n `b`, by the textbook loops: each
+/// entry `Σₖ aᵢₖ bₖⱼ` is a chain of fused multiply-adds in the order of k
+/// (as in `matrixmultiply`'s kernels, so both paths give the same bits on
+/// processors with FMA), nothing packed or allocated. `out` goes in blocks
+/// of 8, 4, 2 or 1 columns by 4 or 8 rows (eight sums of four, or fewer,
+/// lanes: half the vector registers), then the rows left; a fixed-size
+/// array holds a block's sums, which the compiler keeps in registers, and
+/// each step of k loads the block's piece of b's row k once for all its rows.
+#[inline(always)]
+fn direct_product(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
+    let (k, n) = (a.cols, b.len().checked_div(a.cols).unwrap_or(0));
+    if k == 0 || n == 0 {
+        out.fill(0.0);
+        return;
+    }
+    let mut j = 0;
+    while j < n {
+        j += match n - j {
+            8.. => column_block::<4, 8>(a, b, n, j, out),
+            4.. => column_block::<8, 4>(a, b, n, j, out),
+            2.. => column_block::<8, 2>(a, b, n, j, out),
+            _ => column_block::<8, 1>(a, b, n, j, out),
+        };
+    }
+}
+
+/// Columns `j..j + W` of `out = a · b` (n columns), `R` rows at a time,
+/// then 4 (when `R` is larger), then one by one; returns `W`.
+#[inline(always)]
+fn column_block<const R: usize, const W: usize>(
+    a: Strided<'_>,
+    b: &[f64],
+    n: usize,
+    j: usize,
+    out: &mut [f64],
+) -> usize {
+    let b_rows = rows(b, n);
+    let mut done = row_blocks::<R, W>(a, 0, b_rows.clone(), (j, n), out);
+    if R > 4 {
+        done += row_blocks::<4, W>(a, done, b_rows.clone(), (j, n), &mut out[done * n..]);
+    }
+    row_blocks::<1, W>(a, done, b_rows, (j, n), &mut out[done * n..]);
+    W
+}
+
+/// Columns `j..j + W` of the rows of `out` (rows `first..` of `a · b`, n
+/// columns), in blocks of `R` rows as long as there are `R` left; returns
+/// how many rows it did.
+#[inline(always)]
+fn row_blocks<const R: usize, const W: usize>(
+    a: Strided<'_>,
+    first: usize,
+    b_rows: std::slice::ChunksExact<'_, f64>,
+    (j, n): (usize, usize),
+    out: &mut [f64],
+) -> usize {
+    let k = a.cols;
+    let out_blocks = out.chunks_exact_mut(R * n);
+    let blocks = out_blocks.len();
+    if a.col_stride == 1 {
+        for (a_block, out_block) in a.data[first * k..].chunks_exact(R * k).zip(out_blocks) {
+            store(row_major_sums::<R, W>(a_block, k, b_rows.clone(), j), out_block, n, j);
+        }
+    } else {
+        // Column-major a: aᵢₖ is entry i of the k-th contiguous column.
+        let a_columns = rows(a.data, a.col_stride);
+        for (i, out_block) in (first..).step_by(R).zip(out_blocks) {
+            store(
+                column_major_sums::<R, W>(a_columns.clone(), i, b_rows.clone(), j),
+                out_block,
+                n,
+                j,
+            );
+        }
+    }
+    blocks * R
+}
+
+/// `Σₖ aᵢₖ b[k, j..j + W]` for the `R` rows of a row-major `a` in `a_block`.
+#[inline(always)]
+fn row_major_sums<const R: usize, const W: usize>(
+    a_block: &[f64],
+    k: usize,
+    b_rows: std::slice::ChunksExact<'_, f64>,
+    j: usize,
+) -> [[f64; W]; R] {
+    let mut rest = a_block;
+    let a_rows: [&[f64]; R] = std::array::from_fn(|_| {
+        let (row, others) = rest.split_at(k);
+        rest = others;
+        row
+    });
+    let mut sums = [[0.0; W]; R];
+    for (step, b_row) in (0..k).zip(b_rows) {
+        let b_block = b_row[j..].first_chunk().expect("W columns from j");
+        for (row_sums, a_row) in sums.iter_mut().zip(&a_rows) {
+            multiply_add(row_sums, a_row[step], b_block);
+        }
+    }
+    sums
+}
+
+/// `Σₖ aᵢₖ b[k, j..j + W]` for rows `i..i + R` of a column-major `a`.
+#[inline(always)]
+fn column_major_sums<const R: usize, const W: usize>(
+    a_columns: std::slice::ChunksExact<'_, f64>,
+    i: usize,
+    b_rows: std::slice::ChunksExact<'_, f64>,
+    j: usize,
+) -> [[f64; W]; R] {
+    let mut sums = [[0.0; W]; R];
+    for (a_column, b_row) in a_columns.zip(b_rows) {
+        let xs: &[f64; R] = a_column[i..].first_chunk().expect("R rows from i");
+        let b_block = b_row[j..].first_chunk().expect("W columns from j");
+        for (row_sums, &x) in sums.iter_mut().zip(xs) {
+            multiply_add(row_sums, x, b_block);
+        }
+    }
+    sums
+}
+
+/// Writes the sums into columns `j..j + W` of the rows of `out_block` (n columns each).
+#[inline(always)]
+fn store<const R: usize, const W: usize>(sums: [[f64; W]; R], out_block: &mut [f64], n: usize, j: usize) {
+    let mut rest = out_block;
+    for row_sums in &sums {
+        let (row, others) = rest.split_at_mut(n);
+        row[j..][..W].copy_from_slice(row_sums);
+        rest = others;
+    }
+}
+
+/// `sums += x · ys`, one fused multiply-add per entry.
+#[inline(always)]
+fn multiply_add<const W: usize>(sums: &mut [f64; W], x: f64, ys: &[f64; W]) {
+    for (sum, &y) in sums.iter_mut().zip(ys) {
+        *sum = x.mul_add(y, *sum);
+    }
+}
+
+/// Runs `loop_over_slices`, a loop over `len` entries, compiled for the
+/// best instruction set the processor has (AVX2 on most x86-64 machines,
+/// twice the width of the baseline's SSE2), chosen when it runs by `pulp`;
+/// a loop too short to gain from that runs as it is. The results are the
+/// same bits: the same operations in the same order, only wider.
+#[inline(always)]
+fn vectorised<R>(len: usize, loop_over_slices: impl FnOnce() -> R) -> R {
+    const WORTH_DISPATCHING: usize = 16;
+    if len < WORTH_DISPATCHING {
+        loop_over_slices()
+    } else {
+        pulp::Arch::new().dispatch(Vectorised(loop_over_slices))
+    }
+}
+
+/// A loop for [`vectorised`], forced inline into each of `pulp`'s copies.
+struct Vectorised<F>(F);
+
+impl<R, F: FnOnce() -> R> pulp::WithSimd for Vectorised<F> {
+    type Output = R;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> R {
+        (self.0)()
     }
 }
 
@@ -376,7 +658,9 @@ pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl 
     let same = target.dim() == a.dim();
     match (target.as_slice_mut(), a.as_slice()) {
         (Some(target_slice), Some(a_slice)) if same => {
-            target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x));
+            vectorised(target_slice.len(), || {
+                target_slice.iter_mut().zip(a_slice).for_each(|(t, &x)| f(t, x))
+            });
         }
         _ => {
             let shape = target.dim();
@@ -388,7 +672,7 @@ pub(crate) fn update_with(target: &mut Array2<f64>, a: ArrayView2<f64>, f: impl 
 /// `-a`, in place.
 pub(crate) fn negated(mut a: Array2<f64>) -> Array2<f64> {
     match a.as_slice_memory_order_mut() {
-        Some(slice) => slice.iter_mut().for_each(|x| *x = -*x),
+        Some(slice) => vectorised(slice.len(), || slice.iter_mut().for_each(|x| *x = -*x)),
         None => a.map_inplace(|x| *x = -*x),
     }
     a
@@ -398,7 +682,7 @@ pub(crate) fn negated(mut a: Array2<f64>) -> Array2<f64> {
 /// compiler can vectorise it (and the rounding error grows more slowly).
 pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
     match a.as_slice_memory_order() {
-        Some(slice) => {
+        Some(slice) => vectorised(slice.len(), || {
             let mut lanes = [0.0; 8];
             let chunks = slice.chunks_exact(8);
             let tail: f64 = chunks.remainder().iter().map(|x| x * x).sum();
@@ -408,7 +692,7 @@ pub(crate) fn sum_of_squares(a: ArrayView2<f64>) -> f64 {
                 }
             }
             lanes.iter().sum::<f64>() + tail
-        }
+        }),
         None => a.iter().map(|x| x * x).sum(),
     }
 }
@@ -474,4 +758,75 @@ fn shifted_exp_into(row: &[f64], out: &mut [f64]) -> (f64, f64) {
 /// through the `exp` that follows).
 fn row_max(row: &[f64]) -> f64 {
     row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ArrayView2, ShapeBuilder};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// An m x n matrix of the given entries, row-major or column-major.
+    fn matrix(shape: (usize, usize), entries: &[f64], column_major: bool) -> Array2<f64> {
+        let entries = entries[..shape.0 * shape.1].to_vec();
+        Array2::from_shape_vec(shape.set_f(column_major), entries).expect("enough entries")
+    }
+
+    /// `Σₖ aᵢₖ bₖⱼ` as a chain of fused multiply-adds in the order of k:
+    /// what the direct loop computes, written the plainest way.
+    fn fused_reference(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+            (0..a.ncols()).fold(0.0, |sum, k| a[[i, k]].mul_add(b[[k, j]], sum))
+        })
+    }
+
+    proptest! {
+        /// The direct loop against `matrixmultiply` on every layout of the
+        /// operands: equal within the rounding of k-term sums,
+        /// `|Δ| ≤ 2 k ε Σₖ |aᵢₖ bₖⱼ|` (its kernels fuse or do not, depending on
+        /// the processor), and bit for bit equal to the fused reference.
+        #[test]
+        fn direct_product_matches_matrixmultiply(
+            (m, k, n) in (0usize..20, 0usize..20, 0usize..20),
+            entries in prop::collection::vec(-10.0f64..10.0, 800),
+            (a_by_columns, b_by_columns) in (any::<bool>(), any::<bool>()),
+        ) {
+            let a = matrix((m, k), &entries, a_by_columns);
+            let b = matrix((k, n), &entries[400..], b_by_columns);
+            let mut direct = Array2::from_elem((m, n), f64::NAN);
+            matmul_into(a.view(), b.view(), &mut direct);
+            let mut packed = Array2::zeros((m, n));
+            general_mat_mul(1.0, &a, &b, 0.0, &mut packed);
+            let magnitudes = a.mapv(f64::abs).dot(&b.mapv(f64::abs));
+            for ((d, p), size) in direct.iter().zip(&packed).zip(&magnitudes) {
+                prop_assert!((d - p).abs() <= 2.0 * k as f64 * f64::EPSILON * size, "{d} vs {p}");
+            }
+            prop_assert_eq!(direct, fused_reference(a.view(), b.view()));
+        }
+    }
+
+    #[test]
+    fn products_above_the_limit_go_to_matrixmultiply_and_agree() {
+        // 30 x 30 x 30 = 27,000 multiply-adds: past the direct loop's limit.
+        assert!(!is_direct(30, 30, 30));
+        let a = Array2::from_shape_fn((30, 30), |(i, j)| (i as f64 - j as f64) / 7.0);
+        let mut out = Array2::zeros((30, 30));
+        matmul_into(a.view(), a.t(), &mut out);
+        let reference = fused_reference(a.view(), a.t());
+        for (x, y) in out.iter().zip(&reference) {
+            assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0));
+        }
+    }
+
+    #[test]
+    fn a_view_that_is_not_contiguous_takes_the_general_path() {
+        let a = Array2::from_shape_fn((6, 3), |(i, j)| (i * 3 + j) as f64);
+        let every_other_row = a.slice_axis(Axis(0), ndarray::Slice::new(0, None, 2));
+        assert!(Strided::of(every_other_row).is_none());
+        let top = a.slice_axis(Axis(0), ndarray::Slice::from(..3));
+        let mut out = Array2::zeros((3, 3));
+        matmul_into(every_other_row, top, &mut out);
+        assert_eq!(out, every_other_row.dot(&top));
+    }
 }

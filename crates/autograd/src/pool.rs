@@ -31,52 +31,60 @@ fn reusing() -> bool {
     REUSE.load(Ordering::Relaxed)
 }
 
-/// Unused `f64` buffers, on one shelf per length.
+/// Unused `f64` matrices, on one shelf per number of entries.
+///
+/// A spare is kept as the matrix it was, so that the next step, which asks
+/// for the same shape, gets it back as it is; another shape of the same
+/// length is made from its buffer.
 #[derive(Debug, Default)]
 pub(crate) struct Pool {
     shelves: RefCell<Vec<Shelf>>,
 }
 
-/// The spare buffers of one length.
+/// The spare matrices of one length.
 #[derive(Debug)]
 struct Shelf {
     len: usize,
-    buffers: Vec<Vec<f64>>,
+    spares: Vec<Array2<f64>>,
 }
 
 impl Pool {
     /// An m x n row-major matrix whose entries the caller will all
-    /// overwrite: a spare buffer of exactly that length if there is one
-    /// (its old contents are meaningless), else a new zeroed one.
+    /// overwrite: a spare of that length if there is one (its old contents
+    /// are meaningless), else a new zeroed one.
     pub(crate) fn take(&self, (rows, cols): (usize, usize)) -> Array2<f64> {
         let len = rows * cols;
-        if !reusing() {
-            return Array2::zeros((rows, cols));
-        }
-        let spare = {
+        let spare = if reusing() {
             let mut shelves = self.shelves.borrow_mut();
             shelves
                 .iter_mut()
                 .find(|shelf| shelf.len == len)
-                .and_then(|shelf| shelf.buffers.pop())
+                .and_then(|shelf| shelf.spares.pop())
+        } else {
+            None
         };
-        let buffer = spare.unwrap_or_else(|| vec![0.0; len]);
-        Array2::from_shape_vec((rows, cols), buffer).expect("the buffer has rows * cols entries")
+        match spare {
+            Some(spare) if spare.dim() == (rows, cols) && spare.is_standard_layout() => spare,
+            Some(spare) => {
+                let (buffer, _) = spare.into_raw_vec_and_offset();
+                Array2::from_shape_vec((rows, cols), buffer).unwrap_or_else(|_| Array2::zeros((rows, cols)))
+            }
+            None => Array2::zeros((rows, cols)),
+        }
     }
 
-    /// Keeps the buffer of a matrix nobody needs any more.
+    /// Keeps a matrix nobody needs any more.
     pub(crate) fn put(&self, array: Array2<f64>) {
-        let (buffer, _) = array.into_raw_vec_and_offset();
-        let len = buffer.len();
+        let len = array.len();
         if len == 0 || !reusing() {
             return;
         }
         let mut shelves = self.shelves.borrow_mut();
         match shelves.iter_mut().find(|shelf| shelf.len == len) {
-            Some(shelf) => shelf.buffers.push(buffer),
+            Some(shelf) => shelf.spares.push(array),
             None => shelves.push(Shelf {
                 len,
-                buffers: vec![buffer],
+                spares: vec![array],
             }),
         }
     }
@@ -98,14 +106,14 @@ impl Pool {
     /// so that the pool holds about one step's worth of memory.
     pub(crate) fn keep_at_most(&self, keep: usize) {
         for shelf in self.shelves.borrow_mut().iter_mut() {
-            let excess = shelf.buffers.len().saturating_sub(keep);
-            shelf.buffers.drain(..excess);
+            let excess = shelf.spares.len().saturating_sub(keep);
+            shelf.spares.drain(..excess);
         }
     }
 
     /// How many buffers are waiting to be reused.
     pub(crate) fn len(&self) -> usize {
-        self.shelves.borrow().iter().map(|shelf| shelf.buffers.len()).sum()
+        self.shelves.borrow().iter().map(|shelf| shelf.spares.len()).sum()
     }
 }
 
@@ -125,6 +133,22 @@ mod tests {
         assert_eq!(reused.as_ptr(), address);
         assert_eq!(reused.dim(), (3, 2));
         assert_eq!(pool.len(), 0);
+    }
+
+    #[test]
+    fn a_spare_comes_back_row_major_whatever_its_layout() {
+        let pool = Pool::default();
+        let same_shape = Array2::from_elem((2, 3), 1.0);
+        let address = same_shape.as_ptr();
+        pool.put(same_shape);
+        let taken = pool.take((2, 3));
+        assert_eq!(taken.as_ptr(), address, "the same shape comes back as it is");
+        // A transposed gradient (3 x 2, column-major) is kept too, and
+        // handed out rebuilt as a row-major matrix over the same buffer.
+        pool.put(taken.reversed_axes());
+        let rebuilt = pool.take((3, 2));
+        assert!(rebuilt.is_standard_layout());
+        assert_eq!(rebuilt.as_ptr(), address);
     }
 
     #[test]

@@ -196,7 +196,13 @@ impl Mlp {
     /// # Panics
     /// If the features do not have [`Mlp::inputs`] columns.
     pub fn logits(&self, features: &Array2<f64>) -> Array2<f64> {
-        let tape = Tape::new();
+        self.logits_on(&mut Tape::new(), features)
+    }
+
+    /// [`Mlp::logits`], recorded on `tape` (cleared first): a tape reused
+    /// for every evaluation keeps its buffers, as a training loop's does.
+    pub fn logits_on(&self, tape: &mut Tape, features: &Array2<f64>) -> Array2<f64> {
+        tape.clear();
         let parameters: Vec<Var<'_>> = self.parameters().into_iter().map(|p| tape.constant(p)).collect();
         let logits = Self::record_logits(&parameters, tape.constant(features));
         logits.value().into_owned()
@@ -205,7 +211,15 @@ impl Mlp {
     /// The predicted class of each row: the index of its largest logit
     /// (the first one on a tie).
     pub fn predict(&self, features: &Array2<f64>) -> Vec<usize> {
-        self.logits(features).rows().into_iter().map(argmax).collect()
+        self.predict_on(&mut Tape::new(), features)
+    }
+
+    /// [`Mlp::predict`], recorded on `tape` (see [`Mlp::logits_on`]).
+    pub fn predict_on(&self, tape: &mut Tape, features: &Array2<f64>) -> Vec<usize> {
+        let logits = self.logits_on(tape, features);
+        let logits = logits.as_standard_layout();
+        let entries = logits.as_slice().expect("row-major");
+        entries.chunks_exact(self.classes()).map(argmax).collect()
     }
 
     /// The share of rows whose predicted class is their label.
@@ -215,7 +229,16 @@ impl Mlp {
     /// not match the rows.
     #[track_caller]
     pub fn accuracy(&self, features: &Array2<f64>, labels: &[usize]) -> f64 {
-        metrics::accuracy(labels, &self.predict(features))
+        self.accuracy_on(&mut Tape::new(), features, labels)
+    }
+
+    /// [`Mlp::accuracy`], recorded on `tape` (see [`Mlp::logits_on`]).
+    ///
+    /// # Panics
+    /// As [`Mlp::accuracy`].
+    #[track_caller]
+    pub fn accuracy_on(&self, tape: &mut Tape, features: &Array2<f64>, labels: &[usize]) -> f64 {
+        metrics::accuracy(labels, &self.predict_on(tape, features))
     }
 
     /// The confusion matrix of the predictions for these rows.
@@ -236,7 +259,7 @@ pub fn parameter_name(k: usize) -> String {
 }
 
 /// The index of the largest entry (the first on a tie; NaN never wins).
-fn argmax(row: ndarray::ArrayView1<'_, f64>) -> usize {
+fn argmax(row: &[f64]) -> usize {
     let mut best = 0;
     for (k, &x) in row.iter().enumerate() {
         if x > row[best] {
@@ -348,9 +371,9 @@ mod tests {
 
     #[test]
     fn argmax_takes_the_first_of_equals_and_ignores_nan() {
-        assert_eq!(argmax(array![1.0, 3.0, 3.0].view()), 1);
-        assert_eq!(argmax(array![f64::NAN, 2.0, 1.0].view()), 0);
-        assert_eq!(argmax(array![0.0, f64::NAN, 1.0].view()), 2);
+        assert_eq!(argmax(&[1.0, 3.0, 3.0]), 1);
+        assert_eq!(argmax(&[f64::NAN, 2.0, 1.0]), 0);
+        assert_eq!(argmax(&[0.0, f64::NAN, 1.0]), 2);
     }
 
     /// Labels for `rows` examples cycling through `classes`.
