@@ -61,8 +61,19 @@ fn writes_the_report_and_every_figure_and_reproduces_the_numbers() {
     assert!(report.contains("| 0.92 (one shuffle) |"), "{report}");
     assert_eq!(json["rows"].as_array().unwrap().len(), 5);
 
+    // The report's end point is certified a saddle, and the step off it
+    // descends at both learning rates, to the bound at lr 0.1.
+    let saddle = &factorisation["saddle"];
+    assert_eq!(saddle["curvature"]["verdict"], "saddle", "{saddle}");
+    assert!(saddle["curvature"]["min_eigenvalue"].as_f64().unwrap() < 0.0);
+    let escapes = saddle["escapes"].as_array().unwrap();
+    assert_eq!(escapes.len(), 2);
+    let end = |k: usize, field: &str| escapes[k]["escape"][field].as_f64().unwrap();
+    assert!(end(0, "residual_end") < end(0, "residual_end_without_step") - 1.0, "{saddle}");
+    assert!(end(1, "residual_end") <= 3.9024 * 1.0001, "{saddle}");
+
     let figures = json["figures"].as_array().unwrap();
-    assert_eq!(figures.len(), 11);
+    assert_eq!(figures.len(), 13);
     for figure in figures {
         let path = figure["path"].as_str().unwrap();
         assert!(path.ends_with(".svg"), "{path}");
