@@ -69,7 +69,10 @@ fn writes_the_report_and_every_figure_and_reproduces_the_numbers() {
     let escapes = saddle["escapes"].as_array().unwrap();
     assert_eq!(escapes.len(), 2);
     let end = |k: usize, field: &str| escapes[k]["escape"][field].as_f64().unwrap();
-    assert!(end(0, "residual_end") < end(0, "residual_end_without_step") - 1.0, "{saddle}");
+    assert!(
+        end(0, "residual_end") < end(0, "residual_end_without_step") - 1.0,
+        "{saddle}"
+    );
     assert!(end(1, "residual_end") <= 3.9024 * 1.0001, "{saddle}");
 
     let figures = json["figures"].as_array().unwrap();
