@@ -1,22 +1,14 @@
 //! The curvature certificate where the answer is known, and on the lab
 //! report's run.
 
+mod common;
+
 use autograd::curvature::{Lanczos, hessian_extremes};
 use autograd::hessian;
+use common::centred_iris;
 use factor::{Config, Loss, Verdict, certify, escape, record_loss, train, truncated_svd};
 use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::Array2;
-
-fn centred_iris() -> Array2<f64> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/iris.data");
-    let options = data::ReadOptions::default();
-    let mut a = data::read_features_with(std::path::Path::new(path), options, &data::Columns::Features)
-        .unwrap()
-        .data
-        .matrix;
-    data::centre_columns(&mut a);
-    a
-}
 
 /// `½‖A - U Vᵀ‖²_F` for factors `x = [U, V]`.
 fn half_squared<'t>(tape: &'t autograd::Tape, a: &Array2<f64>, x: &[autograd::Var<'t>]) -> autograd::Var<'t> {

@@ -1,20 +1,11 @@
 //! The lab report's numbers on the real data: centred iris (150 x 4) at rank 2.
 //! Known values are from datasets/README.md, measured on the same file.
 
-use approx::assert_abs_diff_eq;
-use factor::{Config, Diagnosis, diagnose, train, truncated_svd};
-use ndarray::Array2;
+mod common;
 
-fn centred_iris() -> Array2<f64> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/iris.data");
-    let options = data::ReadOptions::default();
-    let mut a = data::read_features_with(std::path::Path::new(path), options, &data::Columns::Features)
-        .unwrap()
-        .data
-        .matrix;
-    data::centre_columns(&mut a);
-    a
-}
+use approx::assert_abs_diff_eq;
+use common::centred_iris;
+use factor::{Config, Diagnosis, diagnose, train, truncated_svd};
 
 #[test]
 fn the_svd_bound_is_the_reports_3_9024() {
