@@ -296,8 +296,8 @@ impl<'a> Kernels<'a> {
     }
 }
 
-/// Products of at most this many multiply-adds take the direct loop of
-/// [`direct_product`] (every product of the lab's experiments); larger
+/// Products of at most this many multiply-adds take a direct loop over
+/// row-major slices (every product of the lab's experiments); larger
 /// ones go to `matrixmultiply`, whose packing pays for itself only there.
 pub const DIRECT_PRODUCT_LIMIT: usize = 1 << 14;
 
@@ -305,7 +305,7 @@ pub const DIRECT_PRODUCT_LIMIT: usize = 1 << 14;
 /// (whose old entries are overwritten, never read).
 ///
 /// Small products, the lab's (a 150 x 2 by 2 x 4 product is 1,200
-/// multiply-adds), take [`direct_product`]: a plain loop over row-major
+/// multiply-adds), take a direct product: a plain loop over row-major
 /// slices that the compiler vectorises, for the widest vectors the
 /// processor has (`pulp` picks them when it runs). Larger ones, or operands that are
 /// not contiguous, go to `ndarray`'s `general_mat_mul` (`matrixmultiply`),
