@@ -29,6 +29,9 @@
 //! - `var.rs`: the method on [`Var`](crate::Var) that checks shapes and records it;
 //! - `forward.rs`: its forward computation, one arm of one `match`;
 //! - `backward.rs`: its backward rule, one arm of the one `match` that holds them all;
+//! - `forward_mode.rs`: its JVP, one arm of the one `match` of forward mode;
+//! - `grad.rs`: its VJP once more, written with `Var` ops so that it is
+//!   recorded on the tape (and can be differentiated again);
 //! - `check/cases.rs`: the random cases the checkers and property tests draw.
 //!
 //! Every one of these is a `match` the compiler holds exhaustive, or a table

@@ -7,7 +7,9 @@
 //!
 //! [`Tape`]'s methods live beside what they do: recording leaves and ops
 //! here; one method per op in `var.rs` (on [`Var`]); [`Tape::backward`] in
-//! `backward.rs`; [`Tape::custom`] in `custom.rs`; the anomaly checks
+//! `backward.rs`; [`Tape::tangents`] (forward mode) in `forward_mode.rs`;
+//! [`Tape::grad`] (the backward sweep recorded on the tape) in `grad.rs`;
+//! [`Tape::custom`] in `custom.rs`; the anomaly checks
 //! ([`Tape::first_non_finite_value`]) in `anomaly.rs`.
 
 use std::cell::{Ref, RefCell};

@@ -92,7 +92,8 @@ pub struct NodeCheck {
     /// recognisable shape (see [`Pattern`]); `None` when it passes.
     pub pattern: Option<Pattern>,
     /// The adjoint test of the node's VJP against its JVP (see
-    /// [`AdjointTest`]); `None` for a custom op without a JVP rule.
+    /// [`AdjointTest`]), its tangents zero at the elements at a kink;
+    /// `None` for a custom op without a JVP rule, and at a pole.
     pub adjoint: Option<AdjointTest>,
 }
 
@@ -306,7 +307,7 @@ impl LocalCheck {
             }
             compared.push((analytic, numeric));
         }
-        check.adjoint = node_adjoint_test(tape, node, &adjoint, node.index() as u64);
+        check.adjoint = node_adjoint_test(tape, node, &adjoint, &check.kinks, node.index() as u64);
         if let Some(worst) = check.worst.filter(|_| check.failed > 0) {
             let (analytic, numeric) = &compared[worst.input];
             check.pattern = if ignores_adjoint(tape, node, &adjoint, analytic, worst.input) {
@@ -384,6 +385,9 @@ impl fmt::Display for NodeCheck {
         match self.adjoint {
             Some(test) if !test.passed() => writeln!(f, "     adjoint test FAILED: {test}")?,
             Some(test) if !self.passed() => writeln!(f, "     adjoint test: {test}")?,
+            None if !self.passed() && !self.kinks.is_empty() => {
+                writeln!(f, "     adjoint test: not run (an operand sits at a pole)")?
+            }
             None if !self.passed() => writeln!(f, "     adjoint test: not run (the custom op has no JVP rule)")?,
             _ => {}
         }
