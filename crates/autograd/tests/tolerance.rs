@@ -88,16 +88,18 @@ fn thousand_times_looser() -> GradCheck {
 }
 
 /// The localised check of the op's one node on `input` (a parameter), with
-/// these tolerances: whether that node passed (no other node may fail), and
-/// the report.
-fn local_check(op: impl CustomOp + 'static, input: &Array2<f64>, tolerance: GradCheck) -> (bool, String) {
+/// these tolerances (`None`: `LocalCheck::default()`'s own, so that a
+/// loosened default fails these tests too): whether that node passed (no
+/// other node may fail), and the report.
+fn local_check(op: impl CustomOp + 'static, input: &Array2<f64>, tolerance: Option<GradCheck>) -> (bool, String) {
     let tape = Tape::new();
     let x = tape.parameter(input);
     let y = tape.custom(op, &[x]);
     let loss = y.sum();
+    let default = LocalCheck::default();
     let check = LocalCheck {
-        tolerance,
-        ..LocalCheck::default()
+        tolerance: tolerance.unwrap_or(default.tolerance),
+        ..default
     };
     let report = check.run(&tape, loss);
     let custom = report
@@ -125,9 +127,9 @@ fn whole_check(
 fn the_right_rules_pass_both_checks() {
     let exp = ScaledExp { factor: 1.0 };
     let mse = MeanSquaredError { divide: true };
-    let (passed, report) = local_check(exp, &moderate(), GradCheck::default());
+    let (passed, report) = local_check(exp, &moderate(), None);
     assert!(passed, "{report}");
-    let (passed, report) = local_check(mse, &small_residuals(), GradCheck::default());
+    let (passed, report) = local_check(mse, &small_residuals(), None);
     assert!(passed, "{report}");
     whole_check(exp, &moderate(), GradCheck::default()).unwrap();
     whole_check(mse, &small_residuals(), GradCheck::default()).unwrap();
@@ -136,7 +138,7 @@ fn the_right_rules_pass_both_checks() {
 #[test]
 fn a_vjp_off_by_one_part_in_ten_thousand_fails_both_checks() {
     let wrong = ScaledExp { factor: 1.0 + 1e-4 };
-    let (passed, report) = local_check(wrong, &moderate(), GradCheck::default());
+    let (passed, report) = local_check(wrong, &moderate(), None);
     assert!(!passed, "the localised check passed a rule off by 1e-4:\n{report}");
     assert!(report.contains("FAIL node #1 scaled_exp"), "{report}");
     let error = whole_check(wrong, &moderate(), GradCheck::default()).unwrap_err();
@@ -144,14 +146,14 @@ fn a_vjp_off_by_one_part_in_ten_thousand_fails_both_checks() {
 
     // The error is within a tolerance 1000 times looser: these tests are
     // what holds the tolerances where they are.
-    assert!(local_check(wrong, &moderate(), thousand_times_looser()).0);
+    assert!(local_check(wrong, &moderate(), Some(thousand_times_looser())).0);
     assert!(whole_check(wrong, &moderate(), thousand_times_looser()).is_ok());
 }
 
 #[test]
 fn a_batch_mean_whose_rule_misses_its_one_over_m_fails_both_checks() {
     let wrong = MeanSquaredError { divide: false };
-    let (passed, report) = local_check(wrong, &small_residuals(), GradCheck::default());
+    let (passed, report) = local_check(wrong, &small_residuals(), None);
     assert!(!passed, "the localised check passed a rule missing 1/m:\n{report}");
     assert!(report.contains("FAIL node #1 mean_squared_error"), "{report}");
     let error = whole_check(wrong, &small_residuals(), GradCheck::default()).unwrap_err();
@@ -159,6 +161,6 @@ fn a_batch_mean_whose_rule_misses_its_one_over_m_fails_both_checks() {
 
     // Every derivative is below 5e-8 and every error below 5e-5: a check
     // 1000 times looser (an absolute tolerance of 1e-4) passes the rule.
-    assert!(local_check(wrong, &small_residuals(), thousand_times_looser()).0);
+    assert!(local_check(wrong, &small_residuals(), Some(thousand_times_looser())).0);
     assert!(whole_check(wrong, &small_residuals(), thousand_times_looser()).is_ok());
 }
