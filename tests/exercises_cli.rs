@@ -18,7 +18,7 @@ use std::fs;
 use std::path::Path;
 
 use autograd::zoo::Bug;
-use common::run;
+use common::{copy_tree, run};
 use exercises::TASKS;
 use exercises::plants::{FAULTS, MISSING_G, Plant, UNREDUCED_COLUMN, zoo_plant};
 use exercises::project::replace_solution;
@@ -182,20 +182,6 @@ fn a_solved_project_passes_and_each_planted_bug_fails_its_task_with_its_diagnosi
         for plant in &round {
             let task = exercises::task(plant.task).unwrap();
             fs::write(dir.join(task.file), task.template).unwrap();
-        }
-    }
-}
-
-/// `cp -r from to`.
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
         }
     }
 }
