@@ -14,9 +14,13 @@
 //! The copy lives under `target/tmp/add-an-op` and is built into this
 //! checkout's own target directory, reusing its compiled dependencies.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use common::copy_tree;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -125,21 +129,6 @@ fn workspace_manifest(root: &str) -> String {
         }
     }
     out
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            if entry.file_name() != "target" {
-                copy_tree(&entry.path(), &target);
-            }
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Inserts `step`'s code into the copy at `dir`.

@@ -5,6 +5,10 @@
 //! with the right diagnosis; and a panic, an endless loop and a wrong shape
 //! each fail their own task while the others are still graded.
 //!
+//! A copy of a project, with a bug planted, is graded with its own code and
+//! leaves the original's verdict alone, though both build into the shared
+//! target directory.
+//!
 //! The solved project is built once; each round of plants rewrites a few
 //! of its files and rebuilds only the learner's crate.
 
@@ -14,9 +18,9 @@ use std::fs;
 use std::path::Path;
 
 use autograd::zoo::Bug;
-use common::run;
+use common::{copy_tree, run};
 use exercises::TASKS;
-use exercises::plants::{FAULTS, MISSING_G, Plant, zoo_plant};
+use exercises::plants::{FAULTS, MISSING_G, Plant, UNREDUCED_COLUMN, zoo_plant};
 use exercises::project::replace_solution;
 use serde_json::Value;
 
@@ -131,6 +135,7 @@ fn a_solved_project_passes_and_each_planted_bug_fails_its_task_with_its_diagnosi
     for (name, status, message) in statuses(&graded.json()) {
         assert_eq!(status, "pass", "{name}: {message}");
     }
+    a_copy_is_graded_with_its_own_code(&dir, &temp.path().join("copy"));
 
     let plants: Vec<Plant> = Bug::ALL
         .map(zoo_plant)
@@ -179,6 +184,40 @@ fn a_solved_project_passes_and_each_planted_bug_fails_its_task_with_its_diagnosi
             fs::write(dir.join(task.file), task.template).unwrap();
         }
     }
+}
+
+/// The solved project, freshly built, copied to `copy` with a bug planted
+/// there: each is graded with its own code, whichever was built last (both
+/// build into the shared target directory).
+fn a_copy_is_graded_with_its_own_code(solved: &Path, copy: &Path) {
+    copy_tree(solved, copy);
+    let task = exercises::task(UNREDUCED_COLUMN.task).unwrap();
+    let planted = replace_solution(task.template, UNREDUCED_COLUMN.anchor, UNREDUCED_COLUMN.code).unwrap();
+    fs::write(copy.join(task.file), planted).unwrap();
+    let grade = |dir| run("exercises", ["grade", dir_arg(dir), "--task", task.name, "--json"]);
+
+    let graded = grade(copy);
+    assert_eq!(graded.code, Some(1), "{graded}");
+    assert!(
+        graded
+            .stderr
+            .contains("was copied or moved: its program is renamed adlab-exercises-"),
+        "{graded}"
+    );
+    let [(_, status, message)] = &statuses(&graded.json())[..] else {
+        panic!("one task graded: {graded}")
+    };
+    assert_eq!(status, "fail", "{message}");
+    assert!(message.contains(UNREDUCED_COLUMN.diagnosis), "{message}");
+
+    // The original, not rebuilt since its own grade, still runs its own program.
+    let original = grade(solved);
+    assert_eq!(original.code, Some(0), "{original}");
+    assert!(!original.stderr.contains("copied or moved"), "{original}");
+    // Renamed once: the copy keeps its name and its verdict.
+    let again = grade(copy);
+    assert_eq!(again.code, Some(1), "{again}");
+    assert!(!again.stderr.contains("copied or moved"), "{again}");
 }
 
 #[test]

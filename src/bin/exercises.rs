@@ -136,6 +136,9 @@ fn grade(
     let not_a_project =
         |error| Failure::new(error).with_hint("write one with `cargo run --release --bin exercises -- new DIR`");
     exercises::project::check_project(&dir).map_err(not_a_project)?;
+    if let Some(renamed) = exercises::project::own_program(&dir)? {
+        eprintln!("note: {renamed}");
+    }
     eprintln!(
         "building {} (the first build compiles the engine: a minute or two)",
         dir.display()

@@ -371,6 +371,20 @@ impl PrintedLine {
     }
 }
 
+/// `cp -r from to`, leaving out any directory named `target` (a build's).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if !entry.file_type().unwrap().is_dir() {
+            std::fs::copy(entry.path(), target).unwrap();
+        } else if entry.file_name() != "target" {
+            copy_tree(&entry.path(), &target);
+        }
+    }
+}
+
 /// Whether `rest`, what follows a number, starts with a unit of time.
 fn is_time_unit(rest: &[char]) -> bool {
     let rest = rest.strip_prefix(&[' ']).unwrap_or(rest);

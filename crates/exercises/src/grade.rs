@@ -154,10 +154,13 @@ pub struct TaskSummary {
 }
 
 /// Builds the project in `dir` and grades its tasks. The compiler's
-/// progress and messages go to standard error.
+/// progress and messages go to standard error. A project copied or moved
+/// since `exercises new` wrote it first gets a program of its own (see
+/// [`project::own_program`], which a caller may run first to tell the learner).
 pub fn grade(dir: &Path, options: &Options) -> Result<Report, GradeError> {
     project::check_project(dir)?;
     let dir = fs::canonicalize(dir).map_err(|_| ProjectError::NotAProject(dir.to_owned()))?;
+    project::own_program(&dir)?;
     let started = Instant::now();
     let program = build(&dir)?;
     let build_seconds = started.elapsed().as_secs_f64();

@@ -105,6 +105,17 @@ pub const MISSING_G: Plant = Plant {
     diagnosis: "missing factor G",
 };
 
+/// The natural broadcasting slip the zoo has no bug for: `db = G` for the
+/// m x 1 column `b` of `C = A + b 1ᵀ`, the output's shape, unreduced.
+pub const UNREDUCED_COLUMN: Plant = Plant {
+    task: "add-bias",
+    anchor: "impl CustomOp for AddColumn",
+    code: "vec![grad.to_owned(), grad.to_owned()]",
+    diagnosis: "wrong shape: db is 4x3 but b is 4x1; each contribution has its operand's shape\n  \
+                why: broadcast not reduced: b was repeated across every column of the output, \
+                so db is the sum of G over its columns (G·1), a 4x1 column like b",
+};
+
 /// A panic (inside `ndarray`, called from the learner's rule), an endless
 /// loop and a wrong shape.
 pub const FAULTS: [Plant; 3] = [

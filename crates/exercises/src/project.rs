@@ -6,6 +6,7 @@
 //! block; a solved one (for instructors, and for CI) keeps the solution and
 //! its two marker lines, so that a test can still find and replace it.
 
+use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -216,6 +217,90 @@ fn cargo_config() -> String {
     )
 }
 
+/// A project's program given the name of its directory by [`own_program`]:
+/// the directory was copied or moved since `exercises new` wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renamed {
+    /// The project's directory, absolute.
+    pub dir: PathBuf,
+    /// The name it had (`None`: its manifest named no program).
+    pub from: Option<String>,
+    /// Its name now.
+    pub to: String,
+}
+
+impl fmt::Display for Renamed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} was copied or moved: its program is renamed {}",
+            self.dir.display(),
+            self.to
+        )?;
+        if let Some(from) = &self.from {
+            write!(f, " (was {from})")?;
+        }
+        write!(f, ", so that grading runs this directory's code, not the original's")
+    }
+}
+
+/// Gives the project in `dir` its own program: the name `exercises new`
+/// derives from the directory's path. Every project builds into one target
+/// directory, so a copy keeping the original's name would overwrite the
+/// original's program, and grading either would run the other's code.
+/// `None` when the name already fits (the project was never copied or moved).
+pub fn own_program(dir: &Path) -> Result<Option<Renamed>, ProjectError> {
+    let not_a_project = |_| ProjectError::NotAProject(dir.to_owned());
+    let dir = fs::canonicalize(dir).map_err(not_a_project)?;
+    let path = dir.join("Cargo.toml");
+    let manifest = fs::read_to_string(&path).map_err(not_a_project)?;
+    let to = binary_name(&dir);
+    let Some((manifest, from)) = with_program_name(&manifest, &to) else {
+        return Ok(None);
+    };
+    fs::write(&path, manifest).map_err(|source| ProjectError::Write { path, source })?;
+    Ok(Some(Renamed { dir, from, to }))
+}
+
+/// `manifest` with its `[[bin]]`'s name set to `name` (a `[[bin]]` table
+/// added if it has none), and the name it had; `None` if it has `name` already.
+fn with_program_name(manifest: &str, name: &str) -> Option<(String, Option<String>)> {
+    let mut rewritten = String::with_capacity(manifest.len() + name.len());
+    let mut table = "";
+    let mut old = None;
+    for line in manifest.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            table = trimmed;
+        }
+        let value = trimmed
+            .strip_prefix("name")
+            .and_then(|rest| rest.trim_start().strip_prefix('='));
+        match value {
+            Some(value) if table == "[[bin]]" && old.is_none() => {
+                let current = value.trim().trim_matches('"');
+                if current == name {
+                    return None;
+                }
+                old = Some(current.to_owned());
+                let indent = &line[..line.len() - line.trim_start().len()];
+                rewritten.push_str(&format!("{indent}name = {}\n", toml_string(name)));
+            }
+            _ => rewritten.push_str(line),
+        }
+    }
+    if old.is_none() {
+        if !rewritten.ends_with('\n') {
+            rewritten.push('\n');
+        }
+        rewritten.push_str(&format!(
+            "\n[[bin]]\nname = {}\npath = \"src/main.rs\"\n",
+            toml_string(name)
+        ));
+    }
+    Some((rewritten, old))
+}
+
 /// Where every project builds: `target/exercises` in the checkout.
 pub fn target_dir() -> PathBuf {
     checkout().join("target").join("exercises")
@@ -322,6 +407,56 @@ mod tests {
         assert_eq!(binary_name(Path::new("/a")), binary_name(Path::new("/a")));
         assert_ne!(binary_name(Path::new("/a")), binary_name(Path::new("/b")));
         assert_eq!(toml_string(r#"a"b\c"#), r#""a\"b\\c""#);
+    }
+
+    #[test]
+    fn a_program_name_is_set_in_the_bin_table_only() {
+        let manifest = "[package]\nname = \"adlab-exercises\"\n\n[[bin]]\nname = \"old\"\npath = \"src/main.rs\"\n";
+        let (renamed, from) = with_program_name(manifest, "new").unwrap();
+        assert_eq!(
+            renamed,
+            "[package]\nname = \"adlab-exercises\"\n\n[[bin]]\nname = \"new\"\npath = \"src/main.rs\"\n"
+        );
+        assert_eq!(from.as_deref(), Some("old"));
+        assert_eq!(with_program_name(&renamed, "new"), None);
+        // A manifest without a program of its own gets one.
+        let (added, from) = with_program_name("[package]\nname = \"adlab-exercises\"", "new").unwrap();
+        assert_eq!(
+            added,
+            "[package]\nname = \"adlab-exercises\"\n\n[[bin]]\nname = \"new\"\npath = \"src/main.rs\"\n"
+        );
+        assert_eq!(from, None);
+    }
+
+    #[test]
+    fn a_copied_project_gets_a_program_of_its_own() {
+        let temp = tempfile::tempdir().unwrap();
+        let original = new(&temp.path().join("original"), false).unwrap().dir;
+        assert_eq!(own_program(&original).unwrap(), None);
+        let copy = temp.path().join("copy");
+        fs::create_dir(&copy).unwrap();
+        let manifest = fs::read_to_string(original.join("Cargo.toml")).unwrap();
+        fs::write(copy.join("Cargo.toml"), &manifest).unwrap();
+        let copy = fs::canonicalize(copy).unwrap();
+
+        let renamed = own_program(&copy).unwrap().expect("the copy is renamed");
+        assert_eq!(renamed.from, Some(binary_name(&original)));
+        assert_eq!(renamed.to, binary_name(&copy));
+        assert!(renamed.to_string().ends_with(&format!(
+            "copy was copied or moved: its program is renamed {} (was {}), so that grading runs this directory's code, not the original's",
+            renamed.to,
+            binary_name(&original)
+        )));
+        let rewritten = fs::read_to_string(copy.join("Cargo.toml")).unwrap();
+        assert_eq!(
+            rewritten,
+            manifest.replace(&binary_name(&original), &binary_name(&copy))
+        );
+        assert_eq!(own_program(&copy).unwrap(), None, "renamed once");
+        assert!(matches!(
+            own_program(&temp.path().join("nowhere")),
+            Err(ProjectError::NotAProject(_))
+        ));
     }
 
     #[test]

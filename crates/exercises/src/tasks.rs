@@ -188,7 +188,7 @@ pub static TASKS: [Task; 16] = [
         "jvp-adjoint",
         "a JVP rule and the adjoint test",
         "t13_jvp.rs",
-        &[3, 4],
+        &[4, 9],
         &[],
         QUICK,
         grading::jvp::grade
@@ -256,7 +256,7 @@ pub struct Chapter {
 }
 
 /// The chapters the tasks point to.
-pub const CHAPTERS: [Chapter; 6] = [
+pub const CHAPTERS: [Chapter; 7] = [
     Chapter {
         number: 1,
         file: "docs/01-derivatives.md",
@@ -286,6 +286,11 @@ pub const CHAPTERS: [Chapter; 6] = [
         number: 7,
         file: "docs/07-mlp-on-iris.md",
         title: "The MLP on iris",
+    },
+    Chapter {
+        number: 9,
+        file: "docs/09-forward-mode-and-second-derivatives.md",
+        title: "Forward mode and second derivatives",
     },
 ];
 

@@ -45,7 +45,7 @@ use std::rc::Rc;
 
 use autograd::CustomOp;
 use autograd::zoo::{self, Bug};
-use exercises::plants::{self, FAULTS, MISSING_G, zoo_plant};
+use exercises::plants::{self, FAULTS, MISSING_G, UNREDUCED_COLUMN, zoo_plant};
 use exercises::project::{SOLUTION_START, replace_solution};
 use exercises::{Status, Submission, TASKS, Verdict, harness, task};
 
@@ -128,7 +128,11 @@ fn every_bug_of_the_zoo_fails_its_task_with_the_right_diagnosis() {
 
 #[test]
 fn every_plant_finds_its_solution_block() {
-    let plants = Bug::ALL.map(zoo_plant).into_iter().chain([MISSING_G]).chain(FAULTS);
+    let plants = Bug::ALL
+        .map(zoo_plant)
+        .into_iter()
+        .chain([MISSING_G, UNREDUCED_COLUMN])
+        .chain(FAULTS);
     for plant in plants {
         let task = task(plant.task).unwrap();
         let after = &task.template[task.template.find(plant.anchor).expect(plant.anchor)..];
@@ -211,6 +215,28 @@ fn classic_mistakes_get_their_diagnosis() {
         forward: |x| x[0].dot(&x[1]) * 2.0,
     });
     assert_fails(&grade("matmul", &planted), "the forward pass was changed");
+}
+
+#[test]
+fn a_broadcast_adjoint_left_unreduced_is_diagnosed_with_the_sum_to_take() {
+    // `db = G`, the output's shape, for the bias row and for the offset column.
+    let unreduced = |name| Rule {
+        name,
+        operands: 2,
+        rule: |_, _, g| vec![g.to_owned(), g.to_owned()],
+        forward: |x| &x[0] + &x[1],
+    };
+    let mut planted = submission::submission();
+    planted.add_bias = Rc::new(unreduced("add_bias"));
+    assert_fails(
+        &grade("add-bias", &planted),
+        "wrong shape: db is 5x3 but b is 1x3; each contribution has its operand's shape\n  \
+         why: broadcast not reduced: b was repeated across every row of the output, \
+         so db is the sum of G over its rows (1ᵀ·G), a 1x3 row like b",
+    );
+    let mut planted = submission::submission();
+    planted.add_column = Rc::new(unreduced("add_column"));
+    assert_fails(&grade("add-bias", &planted), UNREDUCED_COLUMN.diagnosis);
 }
 
 #[test]

@@ -168,7 +168,7 @@ fn check_case(spec: &OpUnderTest, case: &Case, draw: &mut Draw) -> Result<usize,
     let output = check_forward(spec, &views, &context)?;
     let grad = draw.matrix(output.nrows(), output.ncols(), -1.0, 1.0);
     let contributions = spec.op.vjp(&views, output.view(), grad.view());
-    check_shapes(&context, spec.operands, &inputs, &contributions)?;
+    check_shapes(&context, spec.operands, &inputs, output.dim(), &contributions)?;
 
     let tape = Tape::new();
     let parameters: Vec<Var<'_>> = case.values.iter().map(|value| tape.parameter(value)).collect();
@@ -263,11 +263,14 @@ fn feedback(
     message
 }
 
-/// One contribution per operand, each of its operand's shape.
+/// One contribution per operand, each of its operand's shape; a
+/// contribution with the output's shape where its operand was broadcast is
+/// diagnosed as the broadcast left unreduced.
 fn check_shapes(
     context: &str,
     letters: &[&str],
     inputs: &[Array2<f64>],
+    output: (usize, usize),
     contributions: &[Array2<f64>],
 ) -> Result<(), String> {
     if contributions.len() != inputs.len() {
@@ -281,14 +284,43 @@ fn check_shapes(
     }
     for ((contribution, input), letter) in contributions.iter().zip(inputs).zip(letters) {
         if contribution.dim() != input.dim() {
-            return Err(format!(
+            let mut message = format!(
                 "{context}: wrong shape: d{letter} is {} but {letter} is {}; each contribution has its operand's shape",
                 shape(contribution.dim()),
                 shape(input.dim())
-            ));
+            );
+            if contribution.dim() == output
+                && let Some(why) = unreduced_broadcast(letter, input.dim(), output)
+            {
+                let _ = write!(message, "\n  why: {why}");
+            }
+            return Err(message);
         }
     }
     Ok(())
+}
+
+/// Why a contribution of the output's shape is wrong for an operand of shape
+/// `input` that the op broadcast to `output` (`1 x n`, `m x 1` or `1 x 1`):
+/// each of its entries fed a whole row, column or matrix of the output, so
+/// its adjoint sums `G` over them. `None` if `input` is no broadcast of
+/// `output`.
+fn unreduced_broadcast(letter: &str, input: (usize, usize), output: (usize, usize)) -> Option<String> {
+    let (rows, cols) = output;
+    let across_rows = input.0 == 1 && rows > 1;
+    let across_cols = input.1 == 1 && cols > 1;
+    let fits = (input.0 == rows || input.0 == 1) && (input.1 == cols || input.1 == 1);
+    let (repeated, sum, kind) = match (fits, across_rows, across_cols) {
+        (false, _, _) | (true, false, false) => return None,
+        (true, true, false) => ("row", "the sum of G over its rows (1ᵀ·G)", " row"),
+        (true, false, true) => ("column", "the sum of G over its columns (G·1)", " column"),
+        (true, true, true) => ("element", "the sum of all of G's elements (1ᵀ·G·1)", ""),
+    };
+    Some(format!(
+        "broadcast not reduced: {letter} was repeated across every {repeated} of the output, \
+         so d{letter} is {sum}, a {}{kind} like {letter}, not a matrix of the output's shape",
+        shape(input)
+    ))
 }
 
 /// The rule at a kink, against its convention.
@@ -297,7 +329,7 @@ fn check_convention(spec: &OpUnderTest, convention: &Convention) -> Result<(), S
     let output = spec.op.forward(&views);
     let contributions = spec.op.vjp(&views, output.view(), convention.grad.view());
     let name = spec.reference.name();
-    check_shapes(name, spec.operands, &convention.inputs, &contributions)?;
+    check_shapes(name, spec.operands, &convention.inputs, output.dim(), &contributions)?;
     for (p, (got, expected)) in contributions.iter().zip(&convention.expected).enumerate() {
         if !close(got.view(), expected.view(), 1e-12) {
             let letter = spec.operands[p];
@@ -335,5 +367,37 @@ pub(crate) fn describe(pattern: Pattern) -> String {
                 .to_owned()
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broadcast_left_unreduced_names_the_sum_to_take() {
+        let why = |input| unreduced_broadcast("b", input, (5, 3));
+        assert!(
+            why((1, 3)).unwrap().contains(
+                "across every row of the output, so db is the sum of G over its rows (1ᵀ·G), a 1x3 row like b"
+            )
+        );
+        assert!(why((5, 1)).unwrap().contains(
+            "across every column of the output, so db is the sum of G over its columns (G·1), a 5x1 column like b"
+        ));
+        assert!(why((1, 1)).unwrap().contains(
+            "across every element of the output, so db is the sum of all of G's elements (1ᵀ·G·1), a 1x1 like b"
+        ));
+        // Not a broadcast of the output: a plain wrong shape, no diagnosis.
+        for input in [(5, 3), (3, 5), (2, 3), (1, 2), (5, 2)] {
+            assert_eq!(why(input), None, "{input:?}");
+        }
+        // A 1 x n operand of a one-row output was not repeated across rows.
+        assert!(unreduced_broadcast("b", (1, 3), (1, 3)).is_none());
+        assert!(
+            unreduced_broadcast("b", (1, 1), (1, 3))
+                .unwrap()
+                .contains("every column")
+        );
     }
 }

@@ -23,9 +23,10 @@
 //! the adjoint (or dot-product) test: it catches a VJP that disagrees with
 //! its JVP, such as the zoo's matmul missing a transpose.
 //!
-//! Taught in chapter 3 (`docs/03-vector-jacobian-products.md`: the VJP as a
-//! vector times the Jacobian) and chapter 4 (`docs/04-checking-gradients.md`:
-//! checks, and the bug zoo).
+//! Taught in chapter 9 (`docs/09-forward-mode-and-second-derivatives.md`:
+//! "Forward mode on the tape", and "The adjoint test: a VJP checked with no
+//! step size"), after chapter 4 (`docs/04-checking-gradients.md`: checks,
+//! and the bug zoo).
 //!
 //! Graded: each JVP against the central difference
 //! `(f(X + hV) - f(X - hV)) / 2h` along random tangents; your adjoint test
