@@ -52,9 +52,10 @@ pub struct ReadArgs {
     #[arg(long)]
     pub no_header: bool,
 
-    /// The character between fields: comma (,), tab or semicolon (;)
-    /// [default: detected from the first 100 rows].
-    #[arg(long, value_name = "comma|tab|semicolon")]
+    /// The character between fields: comma (,), tab, semicolon (;) or space
+    /// (a run of spaces, as numpy.savetxt writes) [default: detected from the
+    /// first 100 rows].
+    #[arg(long, value_name = "comma|tab|semicolon|space")]
     pub delimiter: Option<Delimiter>,
 
     /// Drop the first column, a row index as pandas writes by default (a
@@ -109,7 +110,7 @@ impl ReadArgs {
 /// A data error as the bins report it: its one-line message and, when a
 /// declaration would settle it ([`DataError::choices`]), a hint naming
 /// [`ReadArgs`]' flags: `pass --header if it is a header, or --no-header if
-/// it is data`.
+/// it is data`; else the error's [`DataError::advice`] on the file, if any.
 pub fn read_failure(error: DataError) -> Failure {
     let choices = error.choices();
     let flags: Vec<String> = choices
@@ -123,18 +124,22 @@ pub fn read_failure(error: DataError) -> Failure {
             Choice::LabelColumn(column) => format!("--label-column {column}"),
         })
         .collect();
-    let failure = Failure::new(error);
-    if flags.is_empty() {
-        failure
+    let hint = if flags.is_empty() {
+        error.advice()
     } else {
-        failure.with_hint(format!("pass {}", flags.join(", or ")))
+        Some(format!("pass {}", flags.join(", or ")))
+    };
+    let failure = Failure::new(error);
+    match hint {
+        Some(hint) => failure.with_hint(hint),
+        None => failure,
     }
 }
 
 /// How a data file was read, as the bins' `--json` lines give it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LayoutSummary {
-    /// `comma`, `tab` or `semicolon`, declared or detected.
+    /// `comma`, `tab`, `semicolon` or `space`, declared or detected.
     pub delimiter: String,
     /// The 1-based line of the header that was skipped, if any.
     pub header_line: Option<u64>,
@@ -463,6 +468,14 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(hint(tabs).as_deref(), Some("pass --delimiter tab"));
+        // Nothing to declare, but something to do to the file.
+        assert_eq!(
+            hint(error("5,1;3,5;x\n4,9;3,0;y\n", None)).as_deref(),
+            Some(
+                "the file is semicolon-separated with decimal commas (a European spreadsheet export): \
+                 re-export it with decimal points"
+            )
+        );
         // Nothing to declare: the file itself is wrong.
         assert_eq!(hint(error("1,2,x\n3,abc,y\n", None)), None);
         assert_eq!(

@@ -258,7 +258,7 @@ fn every_file_in_the_corpus_has_a_row() {
         fs::read_dir(common::root().join(dir))
             .unwrap()
             .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .filter(|name| name.ends_with(".csv") || name.ends_with(".tsv"))
+            .filter(|name| [".csv", ".tsv", ".txt"].iter().any(|end| name.ends_with(end)))
             .collect()
     };
     for name in names(corpus()) {
@@ -286,6 +286,17 @@ const LABEL_5: Expect = Hinted(
     "<path>, line 1 looks like a header: its last field, '5', is not a class of the other rows \
      (whole numbers from 0 to 2); declare a header, or no header if it is data",
     HEADER_OR_DATA,
+);
+/// Read whole, as `factorise` and `complete` read it, its last column is data.
+const NAME_OVER_NUMBERS: Expect = Hinted(
+    "<path>, line 1 looks like a header: its field 5, 'label', is a name where the other rows hold numbers; \
+     declare a header to skip it",
+    "pass --header to skip it",
+);
+const DECIMAL_COMMA: Expect = Hinted(
+    "<path>, line 1, field 1: '5,1' has a decimal comma; numbers need a decimal point (5.1)",
+    "the file is semicolon-separated with decimal commas (a European spreadsheet export): \
+     re-export it with decimal points",
 );
 const SIX_ROWS_OF_IRIS: &str = "labels in the last column; 6 rows, 4 features, 3 classes: Iris-setosa, \
                                 Iris-versicolor, Iris-virginica)";
@@ -339,6 +350,14 @@ const LAYOUT: &[(&str, &str, &[&str], Expect)] = &[
         "mlp",
         &["--header"],
         Reads("a header on line 1, labels in the last column; 6 rows, 4 features, 3 classes: 0, 1, 2)"),
+    ),
+    ("label_header.csv", "factorise", &[], NAME_OVER_NUMBERS),
+    ("label_header.csv", "complete", &[], NAME_OVER_NUMBERS),
+    (
+        "label_header.csv",
+        "complete",
+        &["--header"],
+        Reads("<path> (comma-separated, a header on line 1): 6 x 5, 24 observed"),
     ),
     ("numbered_from_1_header.csv", "mlp", &[], LABEL_5),
     (
@@ -400,12 +419,25 @@ const LAYOUT: &[(&str, &str, &[&str], Expect)] = &[
         &["--iris"],
         Reads("(semicolon-separated, 6 x 4, columns centred)"),
     ),
+    ("space_separated.txt", "mlp", &[], Reads(SIX_ROWS_OF_IRIS)),
     (
-        "semicolon_decimal_comma.csv",
-        "mlp",
-        &[],
-        Fails("<path>, line 1, field 1: '5,1' has a decimal comma; numbers need a decimal point (5.1)"),
+        "space_separated.txt",
+        "factorise",
+        &["--delimiter", "space"],
+        Reads("<path> (space-separated): 6 x 4, label column 4 left out"),
     ),
+    (
+        "space_separated.txt",
+        "mlp",
+        &["--delimiter", "comma"],
+        Hinted(
+            "<path>, line 1 is one field, '5.1   3.5   1.4   0.2  Iris-setosa', with spaces in it: the file looks \
+             space-separated, not comma-separated",
+            "pass --delimiter space",
+        ),
+    ),
+    ("semicolon_decimal_comma.csv", "mlp", &[], DECIMAL_COMMA),
+    ("semicolon_decimal_comma.csv", "factorise", &[], DECIMAL_COMMA),
     // 5. Integer ratings keep every column unless a label column is named.
     (
         "integer_ratings.csv",
@@ -469,9 +501,9 @@ fn numpy_and_pandas_headers_over_real_data_are_refused_and_then_read() {
     let pixels: Vec<String> = (0..64).map(|k| k.to_string()).collect();
     let headed = dir.path().join("digits_headed.csv");
     fs::write(&headed, format!("{},label\n{digits}", pixels.join(","))).unwrap();
-    let run = |flags: &[&str]| {
+    let run = |name: &str, flags: &[&str]| {
         Run::of(
-            bin("mlp")
+            bin(name)
                 .args(["--epochs", "1", "--json", "--data"])
                 .arg(&headed)
                 .arg("--out")
@@ -479,7 +511,7 @@ fn numpy_and_pandas_headers_over_real_data_are_refused_and_then_read() {
                 .args(flags),
         )
     };
-    let refused = run(&["--label-column", "last"]).fails(1);
+    let refused = run("mlp", &["--label-column", "last"]).fails(1);
     assert!(
         refused.error().ends_with(
             "line 1 looks like a header: its last field, 'label', is not a class of the other rows \
@@ -488,12 +520,26 @@ fn numpy_and_pandas_headers_over_real_data_are_refused_and_then_read() {
         "{refused}"
     );
     assert_eq!(refused.hint(), Some(HEADER_OR_DATA));
-    let json = run(&["--header"]).success().json();
+    let json = run("mlp", &["--header"]).success().json();
     assert_eq!(
         (json["rows"].as_u64(), json["classes"].as_array().map(Vec::len)),
         (Some(1797), Some(10))
     );
     assert_eq!(json["layout"]["header_line"], 1);
+
+    // factorise keeps the label column as data: 'label' is a name over numbers.
+    // Before: "line 1, field 65: 'label' is not a number", and no hint.
+    let refused = run("factorise", &[]).fails(1);
+    assert!(
+        refused.error().ends_with(
+            "line 1 looks like a header: its field 65, 'label', is a name where the other rows hold numbers; \
+             declare a header to skip it"
+        ),
+        "{refused}"
+    );
+    assert_eq!(refused.hint(), Some("pass --header to skip it"));
+    let json = run("factorise", &["--header"]).success().json();
+    assert_eq!((json["rows"].as_u64(), json["cols"].as_u64()), (Some(1797), Some(65)));
 }
 
 /// Bad flag values: `(bin, flags, exit code, a fragment of the first line of
@@ -706,7 +752,7 @@ const FLAGS: &[(&str, &[&str], i32, &str)] = &[
         "factorise",
         &["--delimiter", "pipe"],
         2,
-        "unknown delimiter 'pipe': expected comma (,), tab or semicolon (;)",
+        "unknown delimiter 'pipe': expected comma (,), tab, semicolon (;) or space",
     ),
     (
         "complete",

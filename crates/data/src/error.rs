@@ -118,6 +118,9 @@ pub enum DataError {
         field: usize,
         /// The field as written.
         value: String,
+        /// The delimiter the file was read with (a spreadsheet that writes
+        /// decimal commas puts semicolons between the fields).
+        delimiter: Delimiter,
     },
     /// A row has a different number of fields than the first row.
     #[error("{file}, line {line}: expected {expected} fields (as on line {first_line}), found {found}")]
@@ -274,6 +277,15 @@ pub enum HeaderSign {
         /// The last field's number: the columns are 0 to `last`.
         last: usize,
     },
+    /// A field of a column read as numbers is a name, and every later row
+    /// holds numbers in every column read: the header of a matrix read
+    /// whole (`0,1,2,3,label` over integer labels that `factorise` keeps).
+    NameOverNumbers {
+        /// The 1-based field.
+        field: usize,
+        /// The field, as written (shortened, control characters escaped).
+        name: String,
+    },
     /// Its label is not a class of the other rows: a whole number outside
     /// the range of theirs, or not a whole number, where theirs all are.
     ForeignLabel {
@@ -293,6 +305,12 @@ impl fmt::Display for HeaderSign {
         match self {
             HeaderSign::Names { first_field } => write!(f, "'{first_field}' is not a number"),
             HeaderSign::ColumnNumbers { last } => write!(f, "its fields are the column numbers 0 to {last}"),
+            HeaderSign::NameOverNumbers { field, name } => {
+                write!(
+                    f,
+                    "its field {field}, '{name}', is a name where the other rows hold numbers"
+                )
+            }
             HeaderSign::ForeignLabel {
                 column,
                 label,
@@ -307,10 +325,11 @@ impl fmt::Display for HeaderSign {
 }
 
 /// How the caller can settle a [`DataError::UndeclaredHeader`]: a line of
-/// names can only be a header; a line of numbers may be data.
+/// names, or with a name where numbers must be, can only be a header; a line
+/// of numbers may be data.
 fn declare_header(sign: &HeaderSign) -> &'static str {
     match sign {
-        HeaderSign::Names { .. } => "declare a header to skip it",
+        HeaderSign::Names { .. } | HeaderSign::NameOverNumbers { .. } => "declare a header to skip it",
         _ => "declare a header, or no header if it is data",
     }
 }
@@ -337,7 +356,7 @@ impl DataError {
     pub fn choices(&self) -> Vec<Choice> {
         match self {
             DataError::UndeclaredHeader {
-                sign: HeaderSign::Names { .. },
+                sign: HeaderSign::Names { .. } | HeaderSign::NameOverNumbers { .. },
                 ..
             } => vec![Choice::Header(Header::Present)],
             DataError::UndeclaredHeader { .. } => {
@@ -350,6 +369,19 @@ impl DataError {
                 Choice::LabelColumn(LabelColumn::First),
             ],
             _ => Vec::new(),
+        }
+    }
+
+    /// What to do to the file itself when no declaration would help, in
+    /// one line naming no program's flags: `the file is semicolon-separated
+    /// with decimal commas (...): re-export it with decimal points`.
+    pub fn advice(&self) -> Option<String> {
+        match self {
+            DataError::DecimalComma { delimiter, .. } => Some(format!(
+                "the file is {delimiter}-separated with decimal commas (a European spreadsheet export): \
+                 re-export it with decimal points"
+            )),
+            _ => None,
         }
     }
 }

@@ -10,7 +10,6 @@ use crate::labels::{
     LabelKind, check_first_row_label, detect_label_column, require_label_and_feature, undetected_label_column,
 };
 use crate::layout::{LabelColumn, Loaded, ReadOptions};
-use crate::number::parse_number;
 use crate::table::{Table, parse_table, read_bytes};
 
 /// A labelled data set: one row per example.
@@ -135,7 +134,7 @@ pub(crate) fn labelled_from_table(table: &Table, file: &str, label_column: Label
             let text = table.field(row, column);
             let field = table.field_number(column);
             if column != label_index {
-                feature_row[features_read] = parse_number(text, file, line, field)?;
+                feature_row[features_read] = table.number(row, column, file)?;
                 features_read += 1;
             } else if text.is_empty() {
                 return Err(DataError::EmptyLabel {

@@ -70,11 +70,16 @@ pub enum Delimiter {
     Tab,
     /// `;`, as spreadsheets write CSV where the comma is the decimal mark.
     Semicolon,
+    /// One or more spaces, as `numpy.savetxt` writes by default (and as
+    /// columns aligned with spaces are); spaces at either end of a line
+    /// separate nothing, so no field is empty unless quoted.
+    Space,
 }
 
 impl Delimiter {
-    /// Every delimiter the reader knows, in the order detection prefers them on a tie.
-    pub const ALL: [Delimiter; 3] = [Delimiter::Comma, Delimiter::Tab, Delimiter::Semicolon];
+    /// Every delimiter the reader knows, in the order detection prefers them
+    /// on a tie (the space only when none of the others splits the rows).
+    pub const ALL: [Delimiter; 4] = [Delimiter::Comma, Delimiter::Tab, Delimiter::Semicolon, Delimiter::Space];
 
     /// The delimiter as a character.
     pub fn char(self) -> char {
@@ -82,6 +87,7 @@ impl Delimiter {
             Delimiter::Comma => ',',
             Delimiter::Tab => '\t',
             Delimiter::Semicolon => ';',
+            Delimiter::Space => ' ',
         }
     }
 
@@ -91,19 +97,21 @@ impl Delimiter {
     }
 }
 
-/// `comma`, `tab` or `semicolon`.
+/// `comma`, `tab`, `semicolon` or `space`.
 impl fmt::Display for Delimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Delimiter::Comma => "comma",
             Delimiter::Tab => "tab",
             Delimiter::Semicolon => "semicolon",
+            Delimiter::Space => "space",
         })
     }
 }
 
 /// Parses a delimiter by its name or as itself: `comma` or `,`; `tab`, `\t`
-/// (backslash and t, as a shell passes it) or a tab character; `semicolon` or `;`.
+/// (backslash and t, as a shell passes it) or a tab character; `semicolon` or
+/// `;`; `space` or ` `.
 impl FromStr for Delimiter {
     type Err = UnknownName;
 
@@ -112,7 +120,12 @@ impl FromStr for Delimiter {
             "comma" | "," => Ok(Delimiter::Comma),
             "tab" | "\\t" | "\t" => Ok(Delimiter::Tab),
             "semicolon" | ";" => Ok(Delimiter::Semicolon),
-            _ => Err(UnknownName::new("delimiter", text, "comma (,), tab or semicolon (;)")),
+            "space" | " " => Ok(Delimiter::Space),
+            _ => Err(UnknownName::new(
+                "delimiter",
+                text,
+                "comma (,), tab, semicolon (;) or space",
+            )),
         }
     }
 }
@@ -147,11 +160,14 @@ pub struct ReadOptions {
     /// Whether the first line is a header; `None` judges it: a line of names,
     /// or of the column numbers 0, 1, 2, ... (3 or more), or whose label is
     /// not a whole number within the range of the other rows' whole-number
-    /// labels, is refused as an undeclared header; any other line is data.
+    /// labels, or (read as a matrix) with a name where every later row holds
+    /// numbers, is refused as an undeclared header; any other line is data.
     pub header: Option<Header>,
     /// The delimiter; `None` detects comma, tab or semicolon from the first
     /// 100 rows (the one that splits them into equal rows of the most fields
-    /// that read as numbers or names; comma on a tie or when none does).
+    /// that read as numbers or names; comma on a tie), or the space when none
+    /// of them splits the rows and spaces split every row alike; comma when
+    /// nothing does.
     pub delimiter: Option<Delimiter>,
     /// Drop the first column, a row index (as pandas writes by default) and
     /// not data. A first line whose index field is empty is then the header
@@ -225,7 +241,7 @@ mod tests {
         assert_eq!("\\t".parse::<Delimiter>(), Ok(Delimiter::Tab));
         assert_eq!(
             "|\n".parse::<Delimiter>().unwrap_err().to_string(),
-            "unknown delimiter '|\\n': expected comma (,), tab or semicolon (;)"
+            "unknown delimiter '|\\n': expected comma (,), tab, semicolon (;) or space"
         );
     }
 

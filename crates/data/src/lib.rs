@@ -2,11 +2,12 @@
 //! numeric matrices for factorisation, seeded splits, and column scaling.
 //!
 //! A file's layout is declared in [`ReadOptions`] or detected: the delimiter
-//! (comma, tab or semicolon), a header line, an index column to drop. What
-//! the reader will not guess, it refuses: a first line that looks like a
-//! header (names, the column numbers 0, 1, 2, ..., or a label that is not a
-//! class of the other rows) until the caller says whether it is one, and
-//! pandas' header over an index column until the caller drops that column.
+//! (comma, tab, semicolon or runs of spaces), a header line, an index column
+//! to drop. What the reader will not guess, it refuses: a first line that
+//! looks like a header (names, the column numbers 0, 1, 2, ..., a label that
+//! is not a class of the other rows, or a name over a column of numbers)
+//! until the caller says whether it is one, and pandas' header over an
+//! index column until the caller drops that column.
 //! A UTF-8 byte-order mark, CRLF line endings, blank lines anywhere and
 //! spaces around fields are fine; anything else wrong is a [`DataError`]
 //! whose one-line message names the file, the 1-based line and the 1-based

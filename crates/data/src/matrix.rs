@@ -4,10 +4,10 @@ use std::path::Path;
 
 use ndarray::Array2;
 
-use crate::error::DataError;
+use crate::error::{DataError, HeaderSign, shown};
 use crate::labels::{LabelKind, check_first_row_label, detect_label_column, require_label_and_feature};
 use crate::layout::{LabelColumn, Loaded, ReadOptions};
-use crate::number::parse_number;
+use crate::number::is_number;
 use crate::table::{Table, parse_table, read_bytes};
 
 /// Which columns of a numeric matrix to keep. Indices count the columns
@@ -110,13 +110,35 @@ pub(crate) fn features_from_table(table: &Table, file: &str, columns: &Columns) 
     let mut matrix = Array2::zeros((table.len(), selected.len()));
     for (row, mut matrix_row) in matrix.rows_mut().into_iter().enumerate() {
         for (entry, &column) in matrix_row.iter_mut().zip(&selected) {
-            *entry = parse_number(
-                table.field(row, column),
-                file,
-                table.line(row),
-                table.field_number(column),
-            )?;
+            *entry = table.number(row, column, file).map_err(|error| match row {
+                0 => name_over_numbers(table, file, &selected, column).unwrap_or(error),
+                _ => error,
+            })?;
         }
     }
     Ok(FeatureMatrix { matrix, label_column })
+}
+
+/// A first row judged to be data whose field in `column`, read as a
+/// number, is a name (no number, and it starts with a letter: not `nan`), over later rows that hold
+/// numbers in every `selected` column: a header, whatever the rest of the
+/// row holds. No column read as numbers holds class names, so the name
+/// cannot be one.
+fn name_over_numbers(table: &Table, file: &str, selected: &[usize], column: usize) -> Option<DataError> {
+    let name = table.field(0, column);
+    let numbers_below =
+        || (1..table.len()).all(|row| selected.iter().all(|&column| table.number(row, column, file).is_ok()));
+    let is_header = table.first_row_judged()
+        && name.starts_with(char::is_alphabetic)
+        && !is_number(name)
+        && table.len() >= 2
+        && numbers_below();
+    is_header.then(|| DataError::UndeclaredHeader {
+        file: file.to_string(),
+        line: table.line(0),
+        sign: HeaderSign::NameOverNumbers {
+            field: table.field_number(column),
+            name: shown(name),
+        },
+    })
 }

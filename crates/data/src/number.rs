@@ -1,6 +1,7 @@
 //! Fields that must hold numbers: finite `f64`s, or an error saying why not.
 
 use crate::error::{DataError, shown};
+use crate::layout::Delimiter;
 
 /// Whether the text parses as an `f64` (finite or not).
 pub(crate) fn is_number(text: &str) -> bool {
@@ -20,8 +21,14 @@ pub(crate) fn has_decimal_comma(text: &str) -> bool {
 }
 
 /// Parses a field that must hold a finite number; `line` and `field` (both
-/// 1-based) say where it is, for the error.
-pub(crate) fn parse_number(text: &str, file: &str, line: u64, field: usize) -> Result<f64, DataError> {
+/// 1-based) say where it is, and `delimiter` what split it, for the error.
+pub(crate) fn parse_number(
+    text: &str,
+    file: &str,
+    line: u64,
+    field: usize,
+    delimiter: Delimiter,
+) -> Result<f64, DataError> {
     let file = file.to_string();
     if text.is_empty() {
         return Err(DataError::EmptyNumber { file, line, field });
@@ -39,6 +46,7 @@ pub(crate) fn parse_number(text: &str, file: &str, line: u64, field: usize) -> R
             line,
             field,
             value: shown(text),
+            delimiter,
         }),
         Err(_) => Err(DataError::NotANumber {
             file,
@@ -55,9 +63,13 @@ mod tests {
 
     #[test]
     fn numbers_are_finite_or_refused_with_their_place() {
-        assert_eq!(parse_number("-0.5e1", "f", 3, 2), Ok(-5.0));
-        assert_eq!(parse_number("1e-400", "f", 3, 2), Ok(0.0));
-        let message = |text: &str| parse_number(text, "f", 3, 2).unwrap_err().to_string();
+        assert_eq!(parse_number("-0.5e1", "f", 3, 2, Delimiter::Comma), Ok(-5.0));
+        assert_eq!(parse_number("1e-400", "f", 3, 2, Delimiter::Comma), Ok(0.0));
+        let message = |text: &str| {
+            parse_number(text, "f", 3, 2, Delimiter::Semicolon)
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(message(""), "f, line 3, field 2: the field is empty, expected a number");
         assert_eq!(message("1,,5"), "f, line 3, field 2: '1,,5' is not a number");
         assert_eq!(message("nan"), "f, line 3, field 2: NaN is not allowed");
@@ -67,7 +79,11 @@ mod tests {
 
     #[test]
     fn a_decimal_comma_is_named_and_shown_with_a_point() {
-        let message = |text: &str| parse_number(text, "f", 3, 2).unwrap_err().to_string();
+        let message = |text: &str| {
+            parse_number(text, "f", 3, 2, Delimiter::Semicolon)
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
             message("1,5"),
             "f, line 3, field 2: '1,5' has a decimal comma; numbers need a decimal point (1.5)"
@@ -75,6 +91,18 @@ mod tests {
         assert_eq!(
             message("-0,25e3"),
             "f, line 3, field 2: '-0,25e3' has a decimal comma; numbers need a decimal point (-0.25e3)"
+        );
+        let error = parse_number("1,5", "f", 3, 2, Delimiter::Semicolon).unwrap_err();
+        assert_eq!(
+            error.advice().as_deref(),
+            Some(
+                "the file is semicolon-separated with decimal commas (a European spreadsheet export): \
+                 re-export it with decimal points"
+            )
+        );
+        assert_eq!(
+            parse_number("1,,5", "f", 3, 2, Delimiter::Comma).unwrap_err().advice(),
+            None
         );
         for text in ["1,5", "-0,25e3", "12,0"] {
             assert!(has_decimal_comma(text), "{text}");

@@ -8,10 +8,11 @@ use std::path::Path;
 
 use csv::{ByteRecord, Position, ReaderBuilder};
 
-use crate::delimiter::detect_delimiter;
+use crate::delimiter::{detect_delimiter, fields_of};
 use crate::error::{DataError, shown};
 use crate::header::{header_sign, is_index_header};
 use crate::layout::{ColumnNames, Delimiter, Header, Layout, ReadOptions};
+use crate::number::{is_number, parse_number};
 
 /// How [`parse_table`] reads a file.
 #[derive(Clone, Copy, Debug)]
@@ -87,6 +88,13 @@ impl Table {
     /// after a dropped index column).
     pub fn field(&self, row: usize, column: usize) -> &str {
         self.nth_field(row * self.width + self.skipped + column)
+    }
+
+    /// The finite number a field holds, or an error saying where it is and
+    /// why it is none.
+    pub fn number(&self, row: usize, column: usize, file: &str) -> Result<f64, DataError> {
+        let (line, field) = (self.line(row), self.field_number(column));
+        parse_number(self.field(row, column), file, line, field, self.layout.delimiter)
     }
 
     /// The 1-based number of a column's field in the file's rows, as an
@@ -201,7 +209,7 @@ pub(crate) fn parse_table(bytes: &[u8], file: &str, rules: TableRules) -> Result
         }
         let line = lines.line_of_record_after(record.position().map_or(0, Position::byte));
         let first_field = table.ends.len();
-        for (index, field) in record.iter().enumerate() {
+        for (index, field) in fields_of(&record, delimiter).enumerate() {
             let Ok(text) = std::str::from_utf8(field) else {
                 return Err(DataError::NotUtf8 {
                     file: file.to_string(),
@@ -212,9 +220,9 @@ pub(crate) fn parse_table(bytes: &[u8], file: &str, rules: TableRules) -> Result
             table.text.push_str(text.trim());
             table.ends.push(table.text.len());
         }
-        let fields = record.len();
-        if fields == 1 && table.nth_field(first_field).is_empty() {
-            table.ends.pop();
+        let fields = table.ends.len() - first_field;
+        if fields == 0 || (fields == 1 && table.nth_field(first_field).is_empty()) {
+            table.ends.truncate(first_field);
             continue;
         }
         if table.width == 0 {
@@ -288,9 +296,13 @@ fn is_header(row: &[&str], rules: TableRules, delimiter: Delimiter, file: &str, 
 
 /// The delimiter other than `used` that a lone field holds, if any: the
 /// one detection picks on the field when it holds several (`5,1;3,5` is
-/// semicolon-separated).
+/// semicolon-separated). Spaces count only between numbers (`5.1 3.5
+/// setosa`, not `sepal length`): names hold spaces too.
 fn other_delimiter(text: &str, used: Delimiter) -> Option<Delimiter> {
-    let held = |delimiter: &Delimiter| *delimiter != used && text.contains(delimiter.char());
+    let spaced_numbers = || text.split(' ').any(is_number);
+    let held = |delimiter: &Delimiter| {
+        *delimiter != used && text.contains(delimiter.char()) && (*delimiter != Delimiter::Space || spaced_numbers())
+    };
     let detected = detect_delimiter(text.as_bytes());
     Some(detected)
         .filter(held)
@@ -396,6 +408,8 @@ mod tests {
         assert_eq!(other_delimiter("5.1,3.5;a", Delimiter::Tab), Some(Delimiter::Comma));
         assert_eq!(other_delimiter("5.1", Delimiter::Comma), None);
         assert_eq!(other_delimiter("a,b", Delimiter::Comma), None);
+        assert_eq!(other_delimiter("5.1 3.5 a", Delimiter::Comma), Some(Delimiter::Space));
+        assert_eq!(other_delimiter("sepal length", Delimiter::Comma), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The parsers on hostile input: random bytes, random CSV-like tables (comma,
-//! tab or semicolon), and random mutations of the real iris and wine files
+//! tab, semicolon or space), and random mutations of the real iris and wine files
 //! (byte flips, deletions, insertions, duplicated lines, truncation), each
 //! through the readers with the default options and with random [`ReadOptions`].
 //! Each of the three tests runs 10,000 cases. Whatever the input, the result
@@ -245,7 +245,7 @@ fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
 }
 
 /// Rows of 1 to 6 tokens that look like data (numbers, names, oddities),
-/// separated by commas, tabs or semicolons.
+/// separated by commas, tabs, semicolons or spaces.
 fn csv_like_table() -> impl Strategy<Value = Vec<u8>> {
     let token = prop_oneof![
         4 => (-100i32..100).prop_map(|n| n.to_string()),
@@ -254,7 +254,7 @@ fn csv_like_table() -> impl Strategy<Value = Vec<u8>> {
         1 => select(&["", " ", "nan", "inf", "1e309", "\"x\"", "\"1\n2\"", "\u{feff}3", "é", "0", "label", "5,1"][..]).prop_map(str::to_string),
     ];
     let rows = prop::collection::vec(prop::collection::vec(token, 1..6), 0..20);
-    (rows, select(&[",", "\t", ";"][..]), select(&["\n", "\r\n"][..])).prop_map(|(rows, delimiter, end)| {
+    (rows, select(&[",", "\t", ";", " "][..]), select(&["\n", "\r\n"][..])).prop_map(|(rows, delimiter, end)| {
         rows.iter()
             .map(|row| format!("{}{end}", row.join(delimiter)))
             .collect::<String>()
@@ -350,7 +350,9 @@ proptest! {
         delimiter in select(&Delimiter::ALL[..]),
     ) {
         let plain = parse_labelled_with(&written(&rows, delimiter), "t.csv", ReadOptions::default(), None).unwrap();
-        let names: Vec<String> = (0..rows[0].len()).map(|k| format!("column {k}")).collect();
+        // Names with a space, but where the space is the delimiter.
+        let gap = if delimiter == Delimiter::Space { "_" } else { " " };
+        let names: Vec<String> = (0..rows[0].len()).map(|k| format!("column{gap}{k}")).collect();
 
         // A header of names: refused until declared, then skipped.
         let headed = written(&[&[names.clone()][..], &rows].concat(), delimiter);
@@ -361,7 +363,11 @@ proptest! {
         prop_assert_eq!(&loaded.data, &plain.data);
         prop_assert_eq!(&loaded.layout.header.unwrap().names, &names);
 
-        // pandas' export: an empty field over the row numbers.
+        // pandas' export: an empty field over the row numbers (which no
+        // space-separated file can hold: spaces at the start separate nothing).
+        if delimiter == Delimiter::Space {
+            return Ok(());
+        }
         let indexed: Vec<Vec<String>> = [&[names.clone()][..], &rows]
             .concat()
             .into_iter()

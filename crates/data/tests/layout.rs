@@ -52,18 +52,23 @@ fn options(words: &str) -> ReadOptions {
 const IRIS: &[&str] = &["Iris-setosa", "Iris-versicolor", "Iris-virginica"];
 const DIGITS_0_TO_2: &[&str] = &["0", "1", "2"];
 const HEADER_OR_DATA: &[Choice] = &[Choice::Header(Header::Present), Choice::Header(Header::Absent)];
+const HEADER_ONLY: &[Choice] = &[Choice::Header(Header::Present)];
 const DROP_INDEX: &[Choice] = &[Choice::DropIndexColumn];
 
 const COLUMN_NUMBERS: &str = "<path>, line 1 looks like a header: its fields are the column numbers 0 to 4; \
                               declare a header, or no header if it is data";
 const LABEL_WORD: &str = "<path>, line 1 looks like a header: its last field, 'label', is not a class of the other \
                           rows (whole numbers from 0 to 2); declare a header, or no header if it is data";
+const NAME_OVER_NUMBERS: &str = "<path>, line 1 looks like a header: its field 5, 'label', is a name where the \
+                                 other rows hold numbers; declare a header to skip it";
 const LABEL_5: &str = "<path>, line 1 looks like a header: its last field, '5', is not a class of the other rows \
                        (whole numbers from 0 to 2); declare a header, or no header if it is data";
 const INDEX_COLUMN: &str = "<path>, line 1 looks like a header over an index column, as pandas writes by default: \
                             its first field is empty; drop the index column";
 const TABS_READ_AS_COMMAS: &str = "<path>, line 1 is one field, '5.1\\t3.5\\t1.4\\t0.2\\tIris-setosa', with tabs \
                                    in it: the file looks tab-separated, not comma-separated";
+const SPACES_READ_AS_COMMAS: &str = "<path>, line 1 is one field, '5.1   3.5   1.4   0.2  Iris-setosa', with \
+                                     spaces in it: the file looks space-separated, not comma-separated";
 const ONE_ROW: &str = "<path>: only 1 row of data; a classifier needs two rows or more, of two classes or more";
 const ONE_CLASS_0: &str = "<path>: only one class ('0'); a classifier needs at least two";
 
@@ -110,6 +115,23 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             "label_header.csv",
             Labelled("header", None),
             Classes(6, 4, DIGITS_0_TO_2),
+        ),
+        // Read whole, as factorise and complete read it, its last column is data:
+        // 'label' is a name where every later row holds numbers.
+        (
+            "label_header.csv",
+            Matrix("", Columns::AllButTextLabels),
+            Fails(NAME_OVER_NUMBERS, HEADER_ONLY),
+        ),
+        (
+            "label_header.csv",
+            Matrix("", Columns::All),
+            Fails(NAME_OVER_NUMBERS, HEADER_ONLY),
+        ),
+        (
+            "label_header.csv",
+            Matrix("header", Columns::AllButTextLabels),
+            Shape(6, 5, None),
         ),
         (
             "numbered_from_1_header.csv",
@@ -167,6 +189,17 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             Fails(TABS_READ_AS_COMMAS, &[Choice::Delimiter(Delimiter::Tab)]),
         ),
         ("semicolon.csv", Labelled("", None), Classes(6, 4, IRIS)),
+        ("space_separated.txt", Labelled("", None), Classes(6, 4, IRIS)),
+        (
+            "space_separated.txt",
+            Matrix("space", Columns::AllButTextLabels),
+            Shape(6, 4, Some(4)),
+        ),
+        (
+            "space_separated.txt",
+            Labelled("comma", None),
+            Fails(SPACES_READ_AS_COMMAS, &[Choice::Delimiter(Delimiter::Space)]),
+        ),
         (
             "semicolon_decimal_comma.csv",
             Labelled("", None),
@@ -284,6 +317,19 @@ fn the_first_choice_an_error_lists_makes_the_file_load() {
 }
 
 #[test]
+fn decimal_commas_are_refused_with_the_delimiter_found_and_what_to_do() {
+    let path = corpus().join("semicolon_decimal_comma.csv");
+    let error = read_labelled_with(&path, ReadOptions::default(), None).unwrap_err();
+    assert_eq!(
+        error.advice().as_deref(),
+        Some(
+            "the file is semicolon-separated with decimal commas (a European spreadsheet export): \
+             re-export it with decimal points"
+        )
+    );
+}
+
+#[test]
 fn the_layout_says_what_was_used() {
     let layout = |name: &str, words: &str| {
         read_features_with(&corpus().join(name), options(words), &Columns::Features)
@@ -293,6 +339,7 @@ fn the_layout_says_what_was_used() {
     };
     assert_eq!(layout("tab_separated.tsv", ""), "tab-separated");
     assert_eq!(layout("semicolon.csv", ""), "semicolon-separated");
+    assert_eq!(layout("space_separated.txt", ""), "space-separated");
     assert_eq!(
         layout("column_numbers_header.csv", "header"),
         "comma-separated, a header on line 1"
@@ -315,14 +362,15 @@ fn the_layout_says_what_was_used() {
 
 #[test]
 fn every_way_of_writing_the_six_rows_loads_the_same_data_set() {
-    // The rows of the top-level corpus's quirk files, as tab- and semicolon-
-    // separated files, under a header, or behind pandas' index column.
+    // The rows of the top-level corpus's quirk files, as tab-, semicolon- and
+    // space-separated files, under a header, or behind pandas' index column.
     let plain = read_labelled_with(&corpus().join("../crlf.csv"), ReadOptions::default(), None)
         .unwrap()
         .data;
     for (name, words) in [
         ("tab_separated.tsv", ""),
         ("semicolon.csv", ""),
+        ("space_separated.txt", ""),
         ("column_numbers_header.csv", "header"),
         ("pandas_index.csv", "drop-index"),
         ("pandas_index_column_numbers.csv", "drop-index header"),

@@ -254,6 +254,16 @@ fn numpy_and_pandas_headers_over_digits_and_wine_are_refused_then_read_when_decl
     }
     let declared = parse_labelled_with(&digits, "h.csv", HEADER_DECLARED, None).unwrap();
     assert_eq!(declared.data, load("digits.csv"));
+    // Read whole (factorise and complete keep the label column of digits as
+    // data): before, "line 1, field 65: 'label' is not a number", and no word of a header.
+    let error = parse_features_with(&digits, "h.csv", ReadOptions::default(), &Columns::AllButTextLabels).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "h.csv, line 1 looks like a header: its field 65, 'label', is a name where the other rows hold numbers; \
+         declare a header to skip it"
+    );
+    let declared = parse_features_with(&digits, "h.csv", HEADER_DECLARED, &Columns::AllButTextLabels).unwrap();
+    assert_eq!(declared.data.matrix.dim(), (1797, 65));
 
     // wine headed by its column numbers 0..13, as pandas writes an unnamed frame:
     // before, factorise read a 179th row.
@@ -302,7 +312,27 @@ fn iris_exported_by_pandas_or_a_spreadsheet_reads_as_the_file_when_declared() {
     // Tab-separated: detected, and read as the commas are.
     let tabs = text.replace(',', "\t");
     let loaded = parse_labelled_with(tabs.as_bytes(), "t.tsv", ReadOptions::default(), None).unwrap();
-    assert_eq!((loaded.layout.delimiter, loaded.data), (Delimiter::Tab, iris));
+    assert_eq!((loaded.layout.delimiter, &loaded.data), (Delimiter::Tab, &iris));
+
+    // numpy.savetxt's default: every number as %.18e (5.099999999999999645e+00),
+    // one space between.
+    let percent_18e = |x: &f64| {
+        let rust = format!("{x:.18e}");
+        let (mantissa, exponent) = rust.split_once('e').unwrap();
+        format!("{mantissa}e{:+03}", exponent.parse::<i32>().unwrap())
+    };
+    let numpy: String = iris
+        .features
+        .rows()
+        .into_iter()
+        .map(|row| row.iter().map(percent_18e).collect::<Vec<_>>().join(" ") + "\n")
+        .collect();
+    assert!(numpy.starts_with("5.099999999999999645e+00 3.500000000000000000e+00 "));
+    let loaded = parse_features_with(numpy.as_bytes(), "n.txt", ReadOptions::default(), &Columns::All).unwrap();
+    assert_eq!(
+        (loaded.layout.delimiter, loaded.data.matrix),
+        (Delimiter::Space, iris.features)
+    );
 
     // A spreadsheet's semicolons and decimal commas: detected, and refused with a hint.
     let spreadsheet = text.replace(',', ";").replace('.', ",");
