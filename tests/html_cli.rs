@@ -1,8 +1,10 @@
 //! `--html PATH` end to end, and `tape --svg PATH`: every bin that records
-//! a first step writes it as one page that loads nothing; in headless
-//! Chromium (when installed, as in `crates/autograd/tests/html_page.rs`)
-//! each page steps through the whole step and ends on the gradients that
-//! the same run's trace prints.
+//! a first step writes it as one page that loads nothing and holds the
+//! gradients `Tape::backward` gives that step, recorded by the library
+//! function the bin calls; in headless Chromium (when installed, as in
+//! `crates/autograd/tests/html_page.rs`) each page steps through the whole
+//! step and ends on those gradients, which the same run's trace prints.
+//! The drawing in chapter 2 is what `tape --iris --svg` draws.
 
 mod common;
 
@@ -11,26 +13,106 @@ mod page_checks;
 
 use std::path::Path;
 
-use common::{Run, assert_documented, bin};
+use adlab::args::ReadArgs;
+use adlab::autograd::Tape;
+use adlab::experiments::complete::{self, CompleteSettings};
+use adlab::experiments::factorise::{self, FactoriseSettings};
+use adlab::experiments::mlp::{self, MlpSettings};
+use adlab::experiments::one_step::{self, Step, TapeSettings};
+use adlab::experiments::trace::TrainingStep;
+use common::{Run, assert_documented, bin, root};
+use serde_json::Value;
 
 /// The pages must stay below this size (issue 18's bound).
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 
-/// Each bin's first step: a name, the bin, and flags that print its tape and
-/// sweep (`tape` always does) and keep the run short.
-const RUNS: [(&str, &str, &[&str]); 6] = [
-    ("tape-lab", "tape", &[]),
-    ("tape-iris", "tape", &["--iris"]),
-    ("tape-mlp", "tape", &["--mlp"]),
-    ("factorise", "factorise", &["--epochs", "1", "--trace"]),
-    ("complete", "complete", &["--epochs", "1", "--trace"]),
-    ("mlp", "mlp", &["--epochs", "1", "--trace"]),
+/// The largest difference allowed between a gradient a page holds and
+/// `Tape::backward`'s (issue 18's bound; the page holds the engine's
+/// numbers, so only the order of a fan-out sum may differ).
+const GRADIENT_TOLERANCE: f64 = 1e-12;
+
+/// A bin's first step: a name, the bin, flags that print its tape and sweep
+/// (`tape` always does) and keep the run short, and the same step built by
+/// the library function the bin calls, with the settings those flags give.
+struct FirstStep {
+    name: &'static str,
+    bin: &'static str,
+    flags: &'static [&'static str],
+    library: fn() -> TrainingStep,
+}
+
+/// Every first step the bins write; each bin's other flags are at their
+/// defaults, which are those of the library's settings (seed 0, iris).
+const RUNS: [FirstStep; 6] = [
+    FirstStep {
+        name: "tape-lab",
+        bin: "tape",
+        flags: &[],
+        library: || tape_step(Step::Lab),
+    },
+    FirstStep {
+        name: "tape-iris",
+        bin: "tape",
+        flags: &["--iris"],
+        library: || tape_step(Step::Iris),
+    },
+    FirstStep {
+        name: "tape-mlp",
+        bin: "tape",
+        flags: &["--mlp"],
+        library: || tape_step(Step::Mlp),
+    },
+    FirstStep {
+        name: "factorise",
+        bin: "factorise",
+        flags: &["--epochs", "1", "--trace"],
+        library: || {
+            let mut settings = FactoriseSettings::default();
+            settings.config.epochs = 1;
+            factorise::first_step(&settings).unwrap()
+        },
+    },
+    FirstStep {
+        name: "complete",
+        bin: "complete",
+        flags: &["--epochs", "1", "--trace"],
+        library: || {
+            let mut settings = CompleteSettings::default();
+            settings.config.epochs = 1;
+            complete::first_step(&settings).unwrap()
+        },
+    },
+    FirstStep {
+        name: "mlp",
+        bin: "mlp",
+        flags: &["--epochs", "1", "--trace"],
+        library: || {
+            let mut settings = MlpSettings::recommended();
+            settings.train.epochs = 1;
+            mlp::first_step(&settings).unwrap()
+        },
+    },
 ];
+
+/// `tape`'s step with the bin's defaults (seed 0, `datasets/iris.data`,
+/// read as detected).
+fn tape_step(step: Step) -> TrainingStep {
+    let settings = TapeSettings {
+        step,
+        seed: 0,
+        data: one_step::DEFAULT_DATA.into(),
+        read: ReadArgs::default(),
+        time_steps: None,
+        recorded_backward: false,
+    };
+    one_step::first_step(&settings).unwrap().0
+}
 
 /// A parameter's gradient: its node, its shape, and numbers.
 type Gradient = (usize, (usize, usize), Vec<f64>);
 
-/// A page a bin wrote, and what the same run printed about its step.
+/// A page a bin wrote, what the same run printed about its step, and the
+/// engine's gradients of that step.
 struct Written {
     name: &'static str,
     page: String,
@@ -38,34 +120,122 @@ struct Written {
     nodes: usize,
     /// The gradients the trace prints.
     printed: Vec<Gradient>,
+    /// `Tape::backward`'s gradients of the step the library records.
+    engine: Vec<Gradient>,
 }
 
 /// Runs every bin of [`RUNS`] with `--html` into `dir`; checks that each
 /// says where its page went and how large it is.
 fn written_pages(dir: &Path) -> Vec<Written> {
     RUNS.iter()
-        .map(|&(name, bin_name, flags)| {
+        .map(|run| {
+            let name = run.name;
             let path = dir.join(format!("{name}.html"));
-            let run = Run::of(
-                bin(bin_name)
-                    .args(flags)
+            let ran = Run::of(
+                bin(run.bin)
+                    .args(run.flags)
                     .arg("--html")
                     .arg(&path)
                     .arg("--out")
                     .arg(dir.join("out")),
             )
             .success();
-            let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}\n{run}"));
+            let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}\n{ran}"));
             let size = format!("wrote {} ({:.1} KB)", path.display(), page.len() as f64 / 1024.0);
-            assert!(run.stdout.contains(&size), "{name}: no '{size}' in\n{run}");
+            assert!(ran.stdout.contains(&size), "{name}: no '{size}' in\n{ran}");
             Written {
                 name,
                 page,
-                nodes: nodes_on_the_tape(&run.stdout),
-                printed: printed_gradients(&run.stdout),
+                nodes: nodes_on_the_tape(&ran.stdout),
+                printed: printed_gradients(&ran.stdout),
+                engine: engine_gradients(&(run.library)()),
             }
         })
         .collect()
+}
+
+/// Each parameter's gradient from `Tape::backward`, `step` recorded on a
+/// fresh tape as the bin records it (parameters recorded after the loss
+/// have none, and the page shows none).
+fn engine_gradients(step: &TrainingStep) -> Vec<Gradient> {
+    let tape = Tape::new();
+    let loss = step.record(&tape);
+    let gradients = tape.backward(loss);
+    let parameters = tape.parameters().into_iter();
+    parameters
+        .filter_map(|parameter| {
+            let gradient = gradients.get(parameter)?;
+            Some((
+                parameter.id().index(),
+                gradient.dim(),
+                gradient.iter().copied().collect(),
+            ))
+        })
+        .collect()
+}
+
+/// The gradients a page holds, read from its data (`#tape-data`) without a
+/// browser: for each parameter recorded before the loss, the sum of the
+/// contributions the sweep sent it, in the sweep's order (zeros if none
+/// did), as the page's script sums them for its last step.
+fn held_gradients(name: &str, page: &str) -> Vec<Gradient> {
+    let start = "<script type=\"application/json\" id=\"tape-data\">";
+    let data = page
+        .split_once(start)
+        .and_then(|(_, rest)| Some(rest.split_once("</script>")?.0))
+        .unwrap_or_else(|| panic!("{name}: no #tape-data in the page"));
+    let data: Value = serde_json::from_str(data).unwrap_or_else(|e| panic!("{name}: #tape-data: {e}"));
+    let loss = data["loss"].as_u64().unwrap() as usize;
+    let nodes = data["nodes"].as_array().unwrap();
+    let sweep = data["sweep"].as_array().unwrap();
+    let sends: Vec<&Value> = sweep
+        .iter()
+        .flat_map(|visit| visit["sends"].as_array().unwrap())
+        .collect();
+    let parameters = nodes
+        .iter()
+        .enumerate()
+        .take(loss + 1)
+        .filter(|(_, node)| node["kind"] == "param" && node["grad"] == true);
+    parameters
+        .map(|(id, node)| {
+            let (shape, value) = matrix(&node["value"]);
+            let mut sum = vec![0.0; value.len()];
+            for sent in sends.iter().filter(|sent| sent["to"] == id) {
+                let (sent_shape, contribution) = matrix(&sent["value"]);
+                assert_eq!(sent_shape, shape, "{name}: what reached #{id}");
+                sum.iter_mut().zip(contribution).for_each(|(total, x)| *total += x);
+            }
+            (id, shape, sum)
+        })
+        .collect()
+}
+
+/// A matrix of the page's data, `{"rows":r,"cols":c,"data":[...]}`: its
+/// shape and entries (NaN and the infinities written as strings).
+fn matrix(value: &Value) -> ((usize, usize), Vec<f64>) {
+    let size = |key: &str| value[key].as_u64().unwrap() as usize;
+    let entries = value["data"].as_array().unwrap().iter();
+    let numbers = entries.map(|x| x.as_f64().unwrap_or_else(|| x.as_str().unwrap().parse().unwrap()));
+    ((size("rows"), size("cols")), numbers.collect())
+}
+
+/// Asserts that `shown` are the engine's gradients, parameter by parameter,
+/// to [`GRADIENT_TOLERANCE`].
+fn assert_engines_gradients(name: &str, whose: &str, shown: &[Gradient], engine: &[Gradient]) {
+    let ids = |gradients: &[Gradient]| -> Vec<(usize, (usize, usize))> {
+        gradients.iter().map(|&(id, shape, _)| (id, shape)).collect()
+    };
+    assert!(!engine.is_empty(), "{name}: the step has parameters");
+    assert_eq!(ids(shown), ids(engine), "{name}: {whose}: one gradient per parameter");
+    for ((id, _, shown), (_, _, engine)) in shown.iter().zip(engine) {
+        for (at, (x, expected)) in shown.iter().zip(engine).enumerate() {
+            assert!(
+                (x - expected).abs() <= GRADIENT_TOLERANCE,
+                "{name}: {whose}: parameter #{id}, entry {at}: {x}, Tape::backward gives {expected}"
+            );
+        }
+    }
 }
 
 /// `N` of the dump's header, `Wengert list: N nodes, ...`.
@@ -115,7 +285,7 @@ fn as_printed(values: &[f64]) -> Vec<f64> {
 }
 
 #[test]
-fn every_first_step_is_a_page_that_loads_nothing() {
+fn every_first_step_is_a_page_that_loads_nothing_and_holds_the_engines_gradients() {
     let dir = tempfile::tempdir().unwrap();
     for written in written_pages(dir.path()) {
         let (name, page) = (written.name, &written.page);
@@ -127,11 +297,13 @@ fn every_first_step_is_a_page_that_loads_nothing() {
             "{name}: one box per node"
         );
         assert!(page.len() < MAX_PAGE_BYTES, "{name}: {} bytes", page.len());
+        let held = held_gradients(name, page);
+        assert_engines_gradients(name, "the page's data", &held, &written.engine);
     }
 }
 
 #[test]
-fn in_a_browser_each_page_ends_on_the_gradients_its_trace_prints() {
+fn in_a_browser_each_page_ends_on_the_engines_gradients_which_its_trace_prints() {
     let Some(browser) = page_checks::chromium_or_skip() else {
         return;
     };
@@ -145,12 +317,17 @@ fn in_a_browser_each_page_ends_on_the_gradients_its_trace_prints() {
         let shown: Vec<Gradient> = report
             .gradients()
             .into_iter()
-            .map(|g| (g.id, g.shape, as_printed(&g.values)))
+            .map(|g| (g.id, g.shape, g.values))
             .collect();
-        assert!(!written.printed.is_empty(), "{name}: the trace prints gradients");
-        assert_eq!(shown.len(), written.printed.len(), "{name}: one gradient per parameter");
+        assert_engines_gradients(name, "the page's last step", &shown, &written.engine);
+        assert_eq!(
+            shown.len(),
+            written.printed.len(),
+            "{name}: the trace prints every gradient"
+        );
         for ((id, shape, shown), (printed_id, printed_shape, printed)) in shown.iter().zip(&written.printed) {
             assert_eq!((id, shape), (printed_id, printed_shape), "{name}");
+            let shown = as_printed(shown);
             assert_eq!(shown.len(), printed.len(), "{name}: #{id}");
             // Printed to four decimals or four significant digits.
             for (x, printed) in shown.iter().zip(printed) {
@@ -188,17 +365,42 @@ fn tape_draws_the_graph_without_graphviz() {
     assert!(json["files"]["page"].is_null());
 }
 
+/// The drawing of the graph that chapter 2 shows.
+const CHAPTER_2_DRAWING: &str = "docs/figures/tape-iris.svg";
+
+#[test]
+fn chapter_2_shows_the_drawing_that_tape_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let drawing = dir.path().join("tape-iris.svg");
+    Run::of(
+        bin("tape")
+            .args(["--iris", "--svg"])
+            .arg(&drawing)
+            .arg("--out")
+            .arg(dir.path()),
+    )
+    .success();
+    // Byte for byte, but for line endings a checkout may have changed.
+    let read = |path: &Path| std::fs::read_to_string(path).unwrap().replace("\r\n", "\n");
+    assert!(
+        read(&root().join(CHAPTER_2_DRAWING)) == read(&drawing),
+        "{CHAPTER_2_DRAWING} is not what the tape bin draws now; redraw it with\n  \
+         cargo run --release --bin tape -- --iris --svg {CHAPTER_2_DRAWING} --out target/tape"
+    );
+    let chapter = read(&root().join("docs/02-the-tape.md"));
+    assert!(
+        chapter.contains("](figures/tape-iris.svg)"),
+        "chapter 2 shows the drawing"
+    );
+}
+
 #[test]
 fn chapter_2_states_the_bins_page_sizes() {
     // Run as the chapter shows it, from a folder holding the data where the
     // workspace has it, so that the page and the line printed are the same.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("datasets")).unwrap();
-    std::fs::copy(
-        common::root().join("datasets/iris.data"),
-        dir.path().join("datasets/iris.data"),
-    )
-    .unwrap();
+    std::fs::copy(root().join("datasets/iris.data"), dir.path().join("datasets/iris.data")).unwrap();
     let mut stdout = String::new();
     for step in ["iris", "mlp"] {
         let run = Run::of(bin("tape").current_dir(dir.path()).arg(format!("--{step}")).args([
@@ -211,8 +413,7 @@ fn chapter_2_states_the_bins_page_sizes() {
         stdout.push_str(&run.stdout);
     }
     // Sizes to 1% (a last digit of a number may differ on another CPU).
-    let chapter =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/02-the-tape.md")).unwrap();
+    let chapter = std::fs::read_to_string(root().join("docs/02-the-tape.md")).unwrap();
     let start = chapter.find("wrote iris.html").expect("chapter 2 shows the sizes");
     let block = &chapter[start..start + chapter[start..].find("```").expect("the block ends")];
     let written: Vec<&str> = stdout
