@@ -298,6 +298,9 @@ const DECIMAL_COMMA: Expect = Hinted(
     "the file is semicolon-separated with decimal commas (a European spreadsheet export): \
      re-export it with decimal points",
 );
+/// `0,1,2,3,species` over iris: a class name that no other row has.
+const SPECIES: &str = "<path>, line 1 looks like a header: its last field, 'species', is not one of the 3 \
+                       classes of the other rows; declare a header, or no header if it is data";
 const SIX_ROWS_OF_IRIS: &str = "labels in the last column; 6 rows, 4 features, 3 classes: Iris-setosa, \
                                 Iris-versicolor, Iris-virginica)";
 
@@ -359,6 +362,26 @@ const LAYOUT: &[(&str, &str, &[&str], Expect)] = &[
         &["--header"],
         Reads("<path> (comma-separated, a header on line 1): 6 x 5, 24 observed"),
     ),
+    ("name_label_header.csv", "mlp", &[], Hinted(SPECIES, HEADER_OR_DATA)),
+    (
+        "name_label_header.csv",
+        "factorise",
+        &[],
+        Hinted(SPECIES, HEADER_OR_DATA),
+    ),
+    (
+        "name_label_header.csv",
+        "complete",
+        &[],
+        Hinted(SPECIES, HEADER_OR_DATA),
+    ),
+    (
+        "name_label_header.csv",
+        "factorise",
+        &["--header"],
+        Reads("<path> (comma-separated, a header on line 1): 6 x 4, label column 4 left out"),
+    ),
+    ("name_label_header.csv", "mlp", &["--header"], Reads(SIX_ROWS_OF_IRIS)),
     ("numbered_from_1_header.csv", "mlp", &[], LABEL_5),
     (
         "numbered_from_1_header.csv",

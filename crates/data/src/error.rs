@@ -298,6 +298,16 @@ pub enum HeaderSign {
         /// The largest of the other rows' labels.
         high: f64,
     },
+    /// Its label is a name that no other row has, where theirs are names
+    /// (`0,1,2,3,species` over iris).
+    UnseenName {
+        /// The label column.
+        column: LabelColumn,
+        /// The field, as written (shortened, control characters escaped).
+        label: String,
+        /// How many classes the other rows have.
+        classes: usize,
+    },
 }
 
 impl fmt::Display for HeaderSign {
@@ -319,6 +329,10 @@ impl fmt::Display for HeaderSign {
             } => write!(
                 f,
                 "its {column} field, '{label}', is not a class of the other rows (whole numbers from {low} to {high})"
+            ),
+            HeaderSign::UnseenName { column, label, classes } => write!(
+                f,
+                "its {column} field, '{label}', is not one of the {classes} classes of the other rows"
             ),
         }
     }

@@ -79,9 +79,10 @@ fn distinct_values<'a>(fields: impl Iterator<Item = &'a str>) -> Option<Values> 
 /// Refuses a first row of data that its label gives away as a header: when
 /// the first row was judged to be data ([`Table::first_row_judged`]) and the
 /// other rows' labels, in `label` or the column detected on them, are 2 to
-/// [`MAX_CLASSES`] whole numbers, the first row's label must be a whole
-/// number within their range. (`0,1,...,63,label` over digits; a header
-/// `1,2,...,31` over labels 0 and 1.)
+/// [`MAX_CLASSES`] classes, the first row's label must be one of theirs: a
+/// whole number within their range when they are whole numbers
+/// (`0,1,...,63,label` over digits; a header `1,2,...,31` over labels 0 and
+/// 1), one of their names when they are names (`0,1,2,3,species` over iris).
 pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<LabelColumn>) -> Result<(), DataError> {
     if !table.first_row_judged() {
         return Ok(());
@@ -90,24 +91,38 @@ pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<Lab
         return Ok(());
     };
     let index = column.index(table.width());
-    let Some(Values::Integers { count: 2.., low, high }) = distinct_values(table.column(index).skip(1)) else {
-        return Ok(());
-    };
     let text = table.field(0, index);
-    let within = |value: f64| value.fract() == 0.0 && (low..=high).contains(&value);
-    if text.is_empty() || text.parse::<f64>().is_ok_and(within) {
+    if text.is_empty() {
         return Ok(());
     }
-    Err(DataError::UndeclaredHeader {
-        file: file.to_string(),
-        line: table.line(0),
-        sign: HeaderSign::ForeignLabel {
-            column,
-            label: shown(text),
-            low,
-            high,
-        },
-    })
+    let sign = match distinct_values(table.column(index).skip(1)) {
+        Some(Values::Integers { count: 2.., low, high }) => {
+            let within = |value: f64| value.fract() == 0.0 && (low..=high).contains(&value);
+            (!text.parse::<f64>().is_ok_and(within)).then(|| HeaderSign::ForeignLabel {
+                column,
+                label: shown(text),
+                low,
+                high,
+            })
+        }
+        Some(Values::Names(classes @ 2..)) => {
+            let unseen = table.column(index).skip(1).all(|other| other != text);
+            unseen.then(|| HeaderSign::UnseenName {
+                column,
+                label: shown(text),
+                classes,
+            })
+        }
+        _ => None,
+    };
+    match sign {
+        Some(sign) => Err(DataError::UndeclaredHeader {
+            file: file.to_string(),
+            line: table.line(0),
+            sign,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses rows too narrow for a label and a feature.
@@ -199,10 +214,21 @@ mod tests {
         );
         assert!(check("0.5,label\n0.5,0\n0.5,1\n", None).is_err());
         assert!(check("0.5,0.5\n0.5,0\n0.5,1\n", None).is_err());
-        // Within the range, or the others are names or one class: no sign.
+        // Within the range, one of the others' names, or the others are one
+        // class: no sign.
         assert_eq!(check("0.5,1\n0.5,0\n0.5,2\n", None), Ok(()));
-        assert_eq!(check("0.5,c\n0.5,a\n0.5,b\n", None), Ok(()));
+        assert_eq!(check("0.5,b\n0.5,a\n0.5,b\n", None), Ok(()));
         assert_eq!(check("0.5,7\n0.5,0\n0.5,0\n", None), Ok(()));
+        // A name that none of the others has: `0,1,2,3,species` over iris.
+        assert_eq!(
+            check("0,1,species\n0.5,0.1,setosa\n0.5,0.2,virginica\n", None),
+            Err(
+                "t.csv, line 1 looks like a header: its last field, 'species', is not one of the 2 classes \
+                 of the other rows; declare a header, or no header if it is data"
+                    .into()
+            )
+        );
+        assert_eq!(check("0.5,a\n0.5,a\n0.5,a\n", None), Ok(()));
         // The label column given: the first column's labels 3 and 4 exclude 9.
         assert!(check("9,5\n3,0\n4,1\n", Some(LabelColumn::First)).is_err());
         assert!(check("9,5\n3,0\n4,1\n", Some(LabelColumn::Last)).is_err());

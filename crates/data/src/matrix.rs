@@ -81,7 +81,13 @@ pub(crate) fn features_from_table(table: &Table, file: &str, columns: &Columns) 
             check_first_row_label(table, file, None)?;
             detect_label_column(table, 0, LabelKind::NamesOrIntegers)
         }
-        Columns::AllButTextLabels => detect_label_column(table, 0, LabelKind::Names),
+        Columns::AllButTextLabels => {
+            let label = detect_label_column(table, 0, LabelKind::Names);
+            if let Some(column) = label {
+                check_first_row_label(table, file, Some(column))?;
+            }
+            label
+        }
         Columns::Except(column) => {
             require_label_and_feature(table, file)?;
             check_first_row_label(table, file, Some(*column))?;

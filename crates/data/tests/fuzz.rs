@@ -302,7 +302,7 @@ fn labelled_rows() -> impl Strategy<Value = Vec<Vec<String>>> {
         (-1e3f64..1e3).prop_map(|x| x.to_string()),
         (-99i32..99).prop_map(|n| n.to_string())
     ];
-    (1usize..6, 2usize..30).prop_flat_map(move |(features, rows)| {
+    (1usize..6, 3usize..30).prop_flat_map(move |(features, rows)| {
         let row = (
             prop::collection::vec(feature.clone(), features),
             select(&["cat", "dog", "eel"][..]),
@@ -310,9 +310,11 @@ fn labelled_rows() -> impl Strategy<Value = Vec<Vec<String>>> {
         prop::collection::vec(row, rows).prop_map(|rows| {
             rows.into_iter()
                 .enumerate()
-                // The first two rows are cat and dog: two classes at least.
+                // Cat, cat, dog first: two classes at least, and the first
+                // row's class seen again (a class only line 1 has marks it
+                // as a header).
                 .map(|(i, (mut fields, label))| {
-                    fields.push(["cat", "dog", label][i.min(2)].to_string());
+                    fields.push(["cat", "cat", "dog", label][i.min(3)].to_string());
                     fields
                 })
                 .collect()
