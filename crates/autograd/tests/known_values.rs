@@ -168,3 +168,33 @@ fn unused_parameter_gets_a_zero_gradient() {
     let grads = tape.backward(x.square().sum());
     assert_eq!(grads[unused], Array2::zeros((1, 2)));
 }
+
+#[test]
+fn gradients_come_back_row_major_whatever_path_reached_them() {
+    // A parameter used directly and through a transpose (twice) gets its
+    // contributions summed into one row-major matrix.
+    let tape = Tape::new();
+    let p = tape.parameter(array![[1.0, 2.0], [3.0, 4.0]]);
+    let w = tape.constant(array![[1.0, 10.0], [100.0, 1000.0]]);
+    let grads = tape.backward(((p + p.t()) * w).sum() + (p.t().t() * p).sum());
+    let grad = &grads[p];
+    assert!(grad.as_slice().is_some());
+    // d/dp of Σ (p + pᵀ) ⊙ w = w + wᵀ; of Σ p ⊙ p = 2p.
+    let w = array![[1.0, 10.0], [100.0, 1000.0]];
+    let p_value = array![[1.0, 2.0], [3.0, 4.0]];
+    assert_eq!(grad, &(&w + &w.t() + 2.0 * &p_value));
+    // A tall matrix reached only through its transpose.
+    let tape = Tape::new();
+    let tall = tape.parameter(Array2::from_shape_fn((3, 2), |(i, j)| (i + 2 * j) as f64));
+    let grads = tape.backward(tall.t().matmul(tall).sum());
+    assert!(grads[tall].as_slice().is_some());
+}
+
+#[test]
+fn scalars_combine_with_a_var_on_either_side() {
+    // f = Σ (0.5 - v) + (1 - v) + v / 2 + 2 / v, so df/dv = -1 - 1 + 1/2 - 2/v².
+    let tape = Tape::new();
+    let v = tape.parameter(array![[1.0, 2.0]]);
+    let f = ((0.5 - v) + (1.0 - v) + v / 2.0 + 2.0 / v).sum();
+    assert_eq!(tape.backward(f)[v], array![[-3.5, -2.0]]);
+}

@@ -54,27 +54,27 @@ pub(crate) fn fields_of(record: &ByteRecord, delimiter: Delimiter) -> impl Itera
 }
 
 /// What splitting the sampled rows at a delimiter gives.
-struct Split {
+struct SampleSplit {
     /// The plausible fields of [`detect_delimiter`].
     plausible: usize,
     /// Whether every non-blank row has the first row's width.
     even: bool,
 }
 
-impl Split {
+impl SampleSplit {
     fn is_even_and_plausible(&self) -> bool {
         self.even && self.plausible > 0
     }
 }
 
 /// How the first [`SAMPLE_ROWS`] rows split at `delimiter`.
-fn split_at(bytes: &[u8], delimiter: Delimiter) -> Split {
+fn split_at(bytes: &[u8], delimiter: Delimiter) -> SampleSplit {
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter.byte())
         .from_reader(bytes);
-    let mut split = Split {
+    let mut split = SampleSplit {
         plausible: 0,
         even: true,
     };
@@ -89,7 +89,7 @@ fn split_at(bytes: &[u8], delimiter: Delimiter) -> Split {
         }
         let width = *width.get_or_insert(row.len());
         if width < 2 {
-            return Split {
+            return SampleSplit {
                 plausible: 0,
                 even: true,
             };

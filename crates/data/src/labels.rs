@@ -82,7 +82,9 @@ fn distinct_values<'a>(fields: impl Iterator<Item = &'a str>) -> Option<Values> 
 /// [`MAX_CLASSES`] classes, the first row's label must be one of theirs: a
 /// whole number within their range when they are whole numbers
 /// (`0,1,...,63,label` over digits; a header `1,2,...,31` over labels 0 and
-/// 1), one of their names when they are names (`0,1,2,3,species` over iris).
+/// 1), one of their names when they are names that each repeat
+/// (`0,1,2,3,species` over iris; a column of row names, each once, is no
+/// class column).
 pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<LabelColumn>) -> Result<(), DataError> {
     if !table.first_row_judged() {
         return Ok(());
@@ -105,7 +107,7 @@ pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<Lab
                 high,
             })
         }
-        Some(Values::Names(classes @ 2..)) => {
+        Some(Values::Names(classes @ 2..)) if every_class_repeats(table.column(index).skip(1)) => {
             let unseen = table.column(index).skip(1).all(|other| other != text);
             unseen.then(|| HeaderSign::UnseenName {
                 column,
@@ -123,6 +125,17 @@ pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<Lab
         }),
         None => Ok(()),
     }
+}
+
+/// Whether every name in the column appears at least twice: class labels
+/// beyond doubt, unlike a column of row names (states, car models), each
+/// of which appears once.
+fn every_class_repeats<'a>(labels: impl Iterator<Item = &'a str>) -> bool {
+    let mut counts = std::collections::BTreeMap::new();
+    for label in labels.filter(|label| !label.is_empty()) {
+        *counts.entry(label).or_insert(0_usize) += 1;
+    }
+    counts.values().all(|&count| count >= 2)
 }
 
 /// Refuses rows too narrow for a label and a feature.
@@ -221,7 +234,10 @@ mod tests {
         assert_eq!(check("0.5,7\n0.5,0\n0.5,0\n", None), Ok(()));
         // A name that none of the others has: `0,1,2,3,species` over iris.
         assert_eq!(
-            check("0,1,species\n0.5,0.1,setosa\n0.5,0.2,virginica\n", None),
+            check(
+                "0,1,species\n0.5,0.1,setosa\n0.5,0.2,virginica\n0.5,0.3,setosa\n0.5,0.4,virginica\n",
+                None
+            ),
             Err(
                 "t.csv, line 1 looks like a header: its last field, 'species', is not one of the 2 classes \
                  of the other rows; declare a header, or no header if it is data"
@@ -229,6 +245,12 @@ mod tests {
             )
         );
         assert_eq!(check("0.5,a\n0.5,a\n0.5,a\n", None), Ok(()));
+        // Names that do not repeat are row names, not classes: no sign.
+        assert_eq!(
+            check("Alabama,13.2\nAlaska,10.0\nArizona,8.1\n", Some(LabelColumn::First)),
+            Ok(())
+        );
+        assert_eq!(check("0.5,c\n0.5,a\n0.5,a\n0.5,b\n", None), Ok(()));
         // The label column given: the first column's labels 3 and 4 exclude 9.
         assert!(check("9,5\n3,0\n4,1\n", Some(LabelColumn::First)).is_err());
         assert!(check("9,5\n3,0\n4,1\n", Some(LabelColumn::Last)).is_err());

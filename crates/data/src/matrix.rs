@@ -126,9 +126,10 @@ pub(crate) fn features_from_table(table: &Table, file: &str, columns: &Columns) 
 }
 
 /// A first row judged to be data whose field in `column`, read as a
-/// number, is a name (no number, and it starts with a letter: not `nan`), over later rows that hold
-/// numbers in every `selected` column: a header, whatever the rest of the
-/// row holds. No column read as numbers holds class names, so the name
+/// number, is a name (it starts with a letter, is no number such as `nan`,
+/// and no marker of a missing value such as `NA`), over later rows that
+/// hold numbers in every `selected` column: a header, whatever the rest of
+/// the row holds. No column read as numbers holds class names, so the name
 /// cannot be one.
 fn name_over_numbers(table: &Table, file: &str, selected: &[usize], column: usize) -> Option<DataError> {
     let name = table.field(0, column);
@@ -137,6 +138,7 @@ fn name_over_numbers(table: &Table, file: &str, selected: &[usize], column: usiz
     let is_header = table.first_row_judged()
         && name.starts_with(char::is_alphabetic)
         && !is_number(name)
+        && !is_missing_value(name)
         && table.len() >= 2
         && numbers_below();
     is_header.then(|| DataError::UndeclaredHeader {
@@ -147,4 +149,33 @@ fn name_over_numbers(table: &Table, file: &str, selected: &[usize], column: usiz
             name: shown(name),
         },
     })
+}
+
+/// Whether the field is one of the usual markers of a missing value (R's
+/// `NA`, pandas' `None`, SQL's `NULL`, ...): a data row with a gap, not a
+/// header, so the reader reports it as not a number.
+fn is_missing_value(field: &str) -> bool {
+    ["na", "n/a", "null", "none", "missing", "nil"]
+        .iter()
+        .any(|marker| field.eq_ignore_ascii_case(marker))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ReadOptions;
+
+    #[test]
+    fn a_missing_value_in_line_1_is_no_header() {
+        let read = |text: &str| {
+            parse_features_with(text.as_bytes(), "t.csv", ReadOptions::default(), &Columns::All)
+                .map(|loaded| loaded.data.matrix.dim())
+                .map_err(|error| error.to_string())
+        };
+        assert_eq!(
+            read("NA,1\n2,3\n4,5\n"),
+            Err("t.csv, line 1, field 1: 'NA' is not a number".into())
+        );
+        assert!(read("x,1\n2,3\n4,5\n").unwrap_err().contains("looks like a header"));
+    }
 }

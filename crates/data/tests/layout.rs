@@ -69,6 +69,8 @@ const TABS_READ_AS_COMMAS: &str = "<path>, line 1 is one field, '5.1\\t3.5\\t1.4
                                    in it: the file looks tab-separated, not comma-separated";
 const SPACES_READ_AS_COMMAS: &str = "<path>, line 1 is one field, '5.1   3.5   1.4   0.2  Iris-setosa', with \
                                      spaces in it: the file looks space-separated, not comma-separated";
+const SPECIES: &str = "<path>, line 1 looks like a header: its last field, 'species', is not one of the 3 classes \
+                       of the other rows; declare a header, or no header if it is data";
 const ONE_ROW: &str = "<path>: only 1 row of data; a classifier needs two rows or more, of two classes or more";
 const ONE_CLASS_0: &str = "<path>: only one class ('0'); a classifier needs at least two";
 
@@ -115,6 +117,23 @@ fn cases() -> Vec<(&'static str, Read, Expect)> {
             "label_header.csv",
             Labelled("header", None),
             Classes(6, 4, DIGITS_0_TO_2),
+        ),
+        // A class name that no other row has, over classes that repeat.
+        (
+            "name_label_header.csv",
+            Labelled("", None),
+            Fails(SPECIES, HEADER_OR_DATA),
+        ),
+        (
+            "name_label_header.csv",
+            Matrix("", Columns::AllButTextLabels),
+            Fails(SPECIES, HEADER_OR_DATA),
+        ),
+        ("name_label_header.csv", Labelled("header", None), Classes(6, 4, IRIS)),
+        (
+            "name_label_header.csv",
+            Labelled("no-header", None),
+            Classes(7, 4, &["Iris-setosa", "Iris-versicolor", "Iris-virginica", "species"]),
         ),
         // Read whole, as factorise and complete read it, its last column is data:
         // 'label' is a name where every later row holds numbers.
