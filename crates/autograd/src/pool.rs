@@ -64,7 +64,10 @@ impl Pool {
             None
         };
         match spare {
-            Some(spare) if spare.dim() == (rows, cols) && spare.is_standard_layout() => spare,
+            // Row-major with this shape: strides (cols, 1), compared directly
+            // (cheaper than `is_standard_layout`, which allows any stride
+            // along an axis of length 1).
+            Some(spare) if spare.dim() == (rows, cols) && spare.strides() == [cols as isize, 1] => spare,
             Some(spare) => {
                 let (buffer, _) = spare.into_raw_vec_and_offset();
                 Array2::from_shape_vec((rows, cols), buffer).unwrap_or_else(|_| Array2::zeros((rows, cols)))
