@@ -1,7 +1,7 @@
 //! Finding the label column: which end of the rows holds class labels, what
 //! a failed search means, and a first row whose label gives it away as a header.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{DataError, HeaderSign, shown};
 use crate::layout::{LabelColumn, MAX_CLASSES};
@@ -107,9 +107,12 @@ pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<Lab
                 high,
             })
         }
-        Some(Values::Names(classes @ 2..)) if every_class_repeats(table.column(index).skip(1)) => {
-            let unseen = table.column(index).skip(1).all(|other| other != text);
-            unseen.then(|| HeaderSign::UnseenName {
+        Some(Values::Names(classes @ 2..)) => {
+            // Names that each repeat are class labels beyond doubt, unlike a
+            // column of row names (states, car models), each there once.
+            let counts = label_counts(table.column(index).skip(1));
+            let repeating = counts.values().all(|&count| count >= 2);
+            (repeating && !counts.contains_key(text)).then(|| HeaderSign::UnseenName {
                 column,
                 label: shown(text),
                 classes,
@@ -127,15 +130,13 @@ pub(crate) fn check_first_row_label(table: &Table, file: &str, label: Option<Lab
     }
 }
 
-/// Whether every name in the column appears at least twice: class labels
-/// beyond doubt, unlike a column of row names (states, car models), each
-/// of which appears once.
-fn every_class_repeats<'a>(labels: impl Iterator<Item = &'a str>) -> bool {
-    let mut counts = std::collections::BTreeMap::new();
+/// How many times each non-empty label occurs.
+fn label_counts<'a>(labels: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
+    let mut counts = BTreeMap::new();
     for label in labels.filter(|label| !label.is_empty()) {
-        *counts.entry(label).or_insert(0_usize) += 1;
+        *counts.entry(label).or_insert(0) += 1;
     }
-    counts.values().all(|&count| count >= 2)
+    counts
 }
 
 /// Refuses rows too narrow for a label and a feature.
