@@ -338,7 +338,7 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
             let b = b.as_slice().expect("row-major");
             // Compiled for each instruction set the processor may have
             // (AVX2 and FMA, ...), the best of them chosen when it runs.
-            pulp::Arch::new().dispatch(DirectProduct { a, b, out });
+            processor().dispatch(DirectProduct { a, b, out });
         }
         // β = 0: the old contents of `out` are overwritten, never read.
         _ => general_mat_mul(1.0, &a, &b, 0.0, out),
@@ -545,8 +545,15 @@ fn vectorised<R>(len: usize, loop_over_slices: impl FnOnce() -> R) -> R {
     if len < WORTH_DISPATCHING {
         loop_over_slices()
     } else {
-        pulp::Arch::new().dispatch(Vectorised(loop_over_slices))
+        processor().dispatch(Vectorised(loop_over_slices))
     }
+}
+
+/// The instruction sets of the processor this runs on, detected once (the
+/// detection reads a dozen feature flags, too much to repeat per kernel).
+fn processor() -> pulp::Arch {
+    static PROCESSOR: std::sync::LazyLock<pulp::Arch> = std::sync::LazyLock::new(pulp::Arch::new);
+    *PROCESSOR
 }
 
 /// A loop for [`vectorised`], forced inline into each of `pulp`'s copies.
