@@ -19,7 +19,6 @@ use std::fmt;
 
 use ndarray::{Array2, ArrayView2, Zip};
 
-use crate::backward::node_vjp;
 use crate::check::kink::{Kink, Kinks};
 use crate::check::random::SplitMix64;
 use crate::forward_mode::push_forward;
@@ -77,16 +76,19 @@ fn inner(a: ArrayView2<f64>, b: ArrayView2<f64>) -> (f64, f64) {
         .fold((0.0, 0.0), |(sum, scale), x, y| (sum + x * y, scale + (x * y).abs()))
 }
 
-/// The adjoint test of one node's rules: `u` an adjoint of its output, a
-/// random tangent for each operand that wants a gradient, `seed` for both.
-/// The tangent is 0 at the elements in `kinks`, where no derivative exists
-/// to hold the rules to; the test leaves out their columns of `J` on both
-/// sides. `None` for a custom op without a JVP rule, and at a pole (say
-/// `sqrt` at 0), whose infinite slope makes both sides NaN.
-pub(crate) fn node_adjoint_test(
+/// The adjoint test of one node's rules: `u` an adjoint of its output,
+/// `contributions` what its VJP sent each operand for that `u` (the
+/// localised check has them already), a random tangent for each operand
+/// that wants a gradient, drawn from `seed`. The tangent is 0 at the
+/// elements in `kinks`, where no derivative exists to hold the rules to;
+/// the test leaves out their columns of `J` on both sides. `None` for a
+/// custom op without a JVP rule, and at a pole (say `sqrt` at 0), whose
+/// infinite slope makes both sides NaN.
+pub(crate) fn node_adjoint_test<'a>(
     tape: &Tape,
     node: NodeId,
     u: &Array2<f64>,
+    contributions: impl Iterator<Item = (NodeId, &'a Array2<f64>)>,
     kinks: &[Kink],
     seed: u64,
 ) -> Option<AdjointTest> {
@@ -109,8 +111,7 @@ pub(crate) fn node_adjoint_test(
     let moved = push_forward(&nodes, this, &tangents)?;
     drop(nodes);
     let forward = inner(u.view(), moved.view());
-    let reverse = node_vjp(tape, node, u.clone())
-        .into_iter()
+    let reverse = contributions
         .map(|(id, contribution)| {
             let v = tangents[id.index()]
                 .as_ref()

@@ -307,7 +307,8 @@ impl LocalCheck {
             }
             compared.push((analytic, numeric));
         }
-        check.adjoint = node_adjoint_test(tape, node, &adjoint, &check.kinks, node.index() as u64);
+        let sent = check.operands.iter().copied().zip(compared.iter().map(|(analytic, _)| analytic));
+        check.adjoint = node_adjoint_test(tape, node, &adjoint, sent, &check.kinks, node.index() as u64);
         if let Some(worst) = check.worst.filter(|_| check.failed > 0) {
             let (analytic, numeric) = &compared[worst.input];
             check.pattern = if ignores_adjoint(tape, node, &adjoint, analytic, worst.input) {
