@@ -15,7 +15,7 @@
 //! (relu's mask, the shares of a tie, the positions of a maximum) it enters
 //! as a constant: its derivative is zero almost everywhere.
 
-use ndarray::{Array2, Axis, Zip};
+use ndarray::{Array2, Axis};
 
 use crate::kernels::{larger_share, sign};
 use crate::op::Op;
@@ -138,13 +138,7 @@ impl<'t> RecordedSweep<'_, 't> {
     /// `y`, broadcast, as a constant.
     fn shares(&self, x: NodeId, y: NodeId, share: impl Fn(f64, f64) -> f64) -> Var<'t> {
         let (x, y) = (self.var(x).value(), self.var(y).value());
-        let shape = (x.nrows().max(y.nrows()), x.ncols().max(y.ncols()));
-        let mut out = Array2::zeros(shape);
-        Zip::from(&mut out)
-            .and_broadcast(&x)
-            .and_broadcast(&y)
-            .for_each(|out, &x, &y| *out = share(x, y));
-        self.constant(out)
+        self.constant(self.tape.kernels().zip_map(x.view(), y.view(), share))
     }
 
     /// The VJPs of `backward.rs`, as `Var` ops: `c` is the node, `g` its
@@ -242,23 +236,10 @@ impl<'t> RecordedSweep<'_, 't> {
                 self.send(*a, self.spread(g, *a).scale(1.0 / count));
             }
             Op::MaxAxis(a, axis) => {
-                // dA = G ⊙ [A = C] / (ties), the indicator a constant
+                // dA = G ⊙ [A = C] / (ties), the weights a constant
                 let (value, maxima) = (v(a).value(), c.value());
-                let mut at_max = Zip::from(&value)
-                    .and_broadcast(&maxima)
-                    .map_collect(|&x, &max| f64::from(u8::from(x == max)));
-                let lines = if axis.index() == 0 {
-                    at_max.columns_mut()
-                } else {
-                    at_max.rows_mut()
-                };
-                for mut line in lines {
-                    let ties = line.sum();
-                    if ties > 1.0 {
-                        line.mapv_inplace(|x| x / ties);
-                    }
-                }
-                self.send(*a, self.constant(at_max) * g);
+                let weights = self.tape.kernels().tie_weights(value.view(), maxima.view(), *axis);
+                self.send(*a, self.constant(weights) * g);
             }
             Op::FrobeniusNorm(a) => {
                 // dA = g A / ‖A‖; the subgradient 0 at A = 0

@@ -168,8 +168,18 @@ impl<'a> Kernels<'a> {
         maxima: ArrayView2<f64>,
         axis: Axis,
     ) -> Array2<f64> {
+        let mut out = self.tie_weights(a, maxima, axis);
+        Zip::from(&mut out)
+            .and(&broadcast(&g, a.dim()))
+            .for_each(|out, &g| *out *= g);
+        out
+    }
+
+    /// `[A = C] / ties` for `C` the maxima of `a` along `axis`: 1 at each
+    /// line's maximum, `1/k` at each of `k` tied maxima, 0 elsewhere.
+    pub(crate) fn tie_weights(self, a: ArrayView2<f64>, maxima: ArrayView2<f64>, axis: Axis) -> Array2<f64> {
         let shape = a.dim();
-        let (g, maxima) = (broadcast(&g, shape), broadcast(&maxima, shape));
+        let maxima = broadcast(&maxima, shape);
         let mut out = self.pool.take(shape);
         Zip::from(&mut out)
             .and(&a)
@@ -187,7 +197,6 @@ impl<'a> Kernels<'a> {
                 line.mapv_inplace(|x| x / ties);
             }
         }
-        Zip::from(&mut out).and(&g).for_each(|out, &g| *out *= g);
         out
     }
 
