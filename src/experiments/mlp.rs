@@ -347,10 +347,7 @@ pub fn run(settings: &MlpSettings) -> Result<MlpOutcome, Failure> {
     Ok(MlpOutcome {
         settings: settings.clone(),
         layout,
-        label_column: match data.label_column {
-            data::LabelColumn::First => "first",
-            data::LabelColumn::Last => "last",
-        },
+        label_column: data.label_column.name(),
         classes: data.classes.clone(),
         rows: data.len(),
         features: data.num_features(),

@@ -28,14 +28,19 @@ impl LabelColumn {
             LabelColumn::Last => width - 1,
         }
     }
+
+    /// `first` or `last`, as the flag `--label-column` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LabelColumn::First => "first",
+            LabelColumn::Last => "last",
+        }
+    }
 }
 
 impl fmt::Display for LabelColumn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            LabelColumn::First => "first",
-            LabelColumn::Last => "last",
-        })
+        f.write_str(self.name())
     }
 }
 
