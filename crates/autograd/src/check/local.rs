@@ -307,7 +307,11 @@ impl LocalCheck {
             }
             compared.push((analytic, numeric));
         }
-        let sent = check.operands.iter().copied().zip(compared.iter().map(|(analytic, _)| analytic));
+        let sent = check
+            .operands
+            .iter()
+            .copied()
+            .zip(compared.iter().map(|(analytic, _)| analytic));
         check.adjoint = node_adjoint_test(tape, node, &adjoint, sent, &check.kinks, node.index() as u64);
         if let Some(worst) = check.worst.filter(|_| check.failed > 0) {
             let (analytic, numeric) = &compared[worst.input];

@@ -43,7 +43,7 @@ pub fn dump(tape: &Tape) -> String {
                 operands.join(" "),
                 text::shape(node.value.dim()),
                 if node.requires_grad { "yes" } else { "no" }.to_owned(),
-                format!("{}:{}", node.location.file(), node.location.line()),
+                text::source_line(node.location),
                 text::rule(&nodes, node),
             ]
         })

@@ -20,7 +20,6 @@ use ndarray::{Array2, ArrayView2};
 use crate::backward::SweepObserver;
 use crate::inspect::svg::{self, Drawing, GRAPH_CSS};
 use crate::inspect::text::{self, FULL_VALUE_LIMIT};
-use crate::op::Op;
 use crate::tape::{NodeId, Tape};
 use crate::var::Var;
 
@@ -179,12 +178,7 @@ fn page_data(tape: &Tape, loss: NodeId, visits: &[Visit]) -> String {
         out.push_str("{\"label\":");
         string(&mut out, &op.label());
         out.push_str(",\"kind\":");
-        let kind = match op {
-            Op::Parameter => "param",
-            Op::Constant => "const",
-            _ => "op",
-        };
-        string(&mut out, kind);
+        string(&mut out, text::kind(&op));
         let operands = op.operands();
         let ids: Vec<String> = operands.iter().map(|operand| operand.index().to_string()).collect();
         let _ = write!(out, ",\"operands\":[{}],\"names\":[", ids.join(","));
@@ -197,8 +191,7 @@ fn page_data(tape: &Tape, loss: NodeId, visits: &[Visit]) -> String {
         out.push_str("],\"vjp\":");
         string(&mut out, &text::rule_of(tape, id));
         out.push_str(",\"at\":");
-        let location = tape.location(id);
-        string(&mut out, &format!("{}:{}", location.file(), location.line()));
+        string(&mut out, &text::source_line(tape.location(id)));
         let _ = write!(out, ",\"grad\":{},\"value\":", tape.requires_grad(id));
         matrix(&mut out, tape.value(id).view());
         out.push('}');

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use crate::inspect::layout::{self, BoxSize, Layout, Point};
 use crate::inspect::text;
-use crate::op::Op;
 use crate::tape::{NodeId, Tape};
 use crate::var::Var;
 
@@ -85,14 +84,9 @@ struct Card {
 impl Card {
     fn new(tape: &Tape, id: NodeId, loss: NodeId) -> Card {
         let op = tape.op(id);
-        let location = tape.location(id);
-        let location = format!("{}:{}", location.file(), location.line());
+        let location = text::source_line(tape.location(id));
         let formula = text::rule_of(tape, id);
-        let kind = match op {
-            Op::Parameter => "param",
-            Op::Constant => "const",
-            _ => "op",
-        };
+        let kind = text::kind(&op);
         let mut classes = format!("node {kind}");
         if id == loss {
             classes.push_str(" loss");

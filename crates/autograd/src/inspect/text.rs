@@ -3,6 +3,7 @@
 //! of an op's operands.
 
 use std::fmt::Write as _;
+use std::panic::Location;
 
 use ndarray::ArrayView2;
 
@@ -113,6 +114,20 @@ pub(crate) fn rule(nodes: &[Node], node: &Node) -> String {
         let _ = write!(text, "; d{} summed over {over}", node.op.operand_name(position));
     }
     text
+}
+
+/// Where a node was recorded, as `file:line`.
+pub(crate) fn source_line(location: &Location<'_>) -> String {
+    format!("{}:{}", location.file(), location.line())
+}
+
+/// What the page and the drawing style a node as: `param`, `const` or `op`.
+pub(crate) fn kind(op: &Op) -> &'static str {
+    match op {
+        Op::Parameter => "param",
+        Op::Constant => "const",
+        _ => "op",
+    }
 }
 
 /// [`rule`] for the node `id` of `tape`.
