@@ -22,7 +22,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::check::random::SplitMix64;
-use crate::second_order::directional;
+use crate::second_order::flat_hvp;
 use crate::tape::Tape;
 use crate::var::Var;
 
@@ -175,21 +175,15 @@ where
     let gradients = tape.grad(f(&tape, &params), &params);
     let shapes: Vec<(usize, usize)> = inputs.iter().map(Array2::dim).collect();
     let n = inputs.iter().map(Array2::len).sum();
-    let extremes = lanczos.extremes(n, |v| {
-        let directions = split(v, &shapes);
-        let second = tape.backward(directional(&tape, &gradients, &directions));
-        params
-            .iter()
-            .flat_map(|p| second[*p].iter().copied().collect::<Vec<_>>())
-            .collect()
-    });
+    let Extremes { min, max, iterations } =
+        lanczos.extremes(n, |v| flat_hvp(&tape, &params, &gradients, &split(v, &shapes)));
     let curvature = |pair: Eigenpair| Curvature {
         value: pair.value,
         residual: pair.residual,
         direction: split(&pair.vector, &shapes),
-        iterations: extremes.iterations,
+        iterations,
     };
-    (curvature(extremes.min.clone()), curvature(extremes.max.clone()))
+    (curvature(min), curvature(max))
 }
 
 /// An extreme eigenvalue of a Hessian, with its unit eigenvector as one

@@ -57,6 +57,19 @@ pub(crate) fn directional<'t>(tape: &'t Tape, gradients: &[Var<'t>], directions:
         .unwrap_or_else(|| tape.constant(Array2::zeros((1, 1))))
 }
 
+/// `H v` for `directions` (one per parameter), by one backward sweep from
+/// [`directional`] through the recorded `gradients`, every parameter's
+/// entries flattened row-major and concatenated in the order of `params`.
+pub(crate) fn flat_hvp<'t>(
+    tape: &'t Tape,
+    params: &[Var<'t>],
+    gradients: &[Var<'t>],
+    directions: &[Array2<f64>],
+) -> Vec<f64> {
+    let second = tape.backward(directional(tape, gradients, directions));
+    params.iter().flat_map(|p| second[*p].iter().copied()).collect()
+}
+
 /// The Hessian of `f` at `inputs`, for small problems: every input's
 /// entries flattened row-major and concatenated, in the order of `inputs`,
 /// so entry `(i, j)` is `∂²f / ∂xᵢ ∂xⱼ`. One backward sweep per row, all
@@ -92,10 +105,7 @@ where
             // Row `row` of H: the gradient of the one entry ∂f/∂x_row.
             let mut unit: Vec<Array2<f64>> = inputs.iter().map(|x| Array2::zeros(x.dim())).collect();
             unit[which].as_slice_mut().expect("row-major")[entry] = 1.0;
-            let second = tape.backward(directional(&tape, &gradients, &unit));
-            let flat = params
-                .iter()
-                .flat_map(|p| second[*p].iter().copied().collect::<Vec<_>>());
+            let flat = flat_hvp(&tape, &params, &gradients, &unit);
             out.row_mut(row).iter_mut().zip(flat).for_each(|(h, x)| *h = x);
             row += 1;
         }
