@@ -17,7 +17,7 @@ use ndarray::{ArcArray2, Array2};
 use crate::config::Config;
 use crate::error::FactorError;
 use crate::loss::record_loss;
-use crate::train::{Trained, frobenius_distance, train_from};
+use crate::train::{Trained, frobenius_distance, record_step, train_from};
 
 /// How far below zero, relative to the largest eigenvalue, the smallest
 /// eigenvalue must be certified to call the point a saddle, and how far
@@ -116,17 +116,14 @@ pub fn certify(
     );
     let gradient_norm = {
         let tape = Tape::new();
-        let (pu, pv) = (tape.parameter(u), tape.parameter(v));
-        let mask = mask.as_ref().map(|m| tape.constant(m));
-        let grads = tape.backward(record_loss(
-            tape.constant(&target),
-            pu,
-            pv,
-            config.loss,
-            mask,
-            config.l2,
-        ));
-        (grads[pu].iter().chain(grads[pv].iter()).map(|g| g * g).sum::<f64>()).sqrt()
+        let step = record_step(&tape, &target, mask.as_ref(), u, v, config);
+        let grads = tape.backward(step.loss);
+        (grads[step.u]
+            .iter()
+            .chain(grads[step.v].iter())
+            .map(|g| g * g)
+            .sum::<f64>())
+        .sqrt()
     };
     let scale = max.value.abs().max(min.value.abs()).max(f64::MIN_POSITIVE);
     let tolerance = CURVATURE_TOLERANCE * scale;
@@ -201,9 +198,9 @@ pub fn escape(
     let shared_mask = mask.map(Array2::to_shared);
     let loss_at = |u: &Array2<f64>, v: &Array2<f64>| {
         let tape = Tape::new();
-        let mask = shared_mask.as_ref().map(|m| tape.constant(m));
-        let (u, v) = (tape.parameter(u), tape.parameter(v));
-        record_loss(tape.constant(&shared), u, v, continuation.loss, mask, continuation.l2).item()
+        record_step(&tape, &shared, shared_mask.as_ref(), u, v, continuation)
+            .loss
+            .item()
     };
     let (du, dv) = &certificate.direction;
     let moved = |step: f64| (u + &(du * step), v + &(dv * step));
