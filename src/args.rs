@@ -1,7 +1,8 @@
 //! The flags that several bins share, as clap argument groups, and the
 //! parsers of their values: [`CommonArgs`] (every bin), [`ReadArgs`] (how
 //! every bin that reads data reads its file), [`DataArgs`] (the matrix of
-//! `factorise` and `complete`), [`TrainArgs`] (their training). A bin
+//! `factorise` and `complete`), [`TrainArgs`] (their training),
+//! [`FirstStepArgs`] (`--trace` and `--html` on the training bins). A bin
 //! flattens the groups it needs and adds its own flags. [`read_failure`]
 //! turns a data error into the bins' `error:` and `hint:` lines, naming
 //! [`ReadArgs`]' flags.
@@ -20,6 +21,35 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use crate::cli::Failure;
+use crate::experiments::trace::{TrainingStep, first_step_views};
+
+/// `--trace` and `--html PATH`: a training bin's first step seen from
+/// inside, before it trains.
+#[derive(Args, Clone, Debug, Default, PartialEq)]
+pub struct FirstStepArgs {
+    /// Print the first training step from inside before training: the tape
+    /// (a Wengert list: each node's op, operands, shape, the line that
+    /// recorded it, its VJP and value) and the backward sweep as it happens.
+    #[arg(long)]
+    pub trace: bool,
+
+    /// Write the first training step as one self-contained HTML page that
+    /// steps through the forward pass and the backward sweep, node by node,
+    /// in a browser (no network needed).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+}
+
+impl FirstStepArgs {
+    /// Prints what the flags ask for (see [`first_step_views`]); records
+    /// the step with `first_step` only when one of them is given.
+    pub fn show(&self, first_step: impl FnOnce() -> Result<TrainingStep, Failure>) -> Result<(), Failure> {
+        for block in first_step_views(self.trace, self.html.as_deref(), first_step)? {
+            println!("{block}");
+        }
+        Ok(())
+    }
+}
 
 /// The flags every experiment bin takes.
 #[derive(Args, Clone, Debug)]

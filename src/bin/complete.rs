@@ -1,14 +1,12 @@
 //! Matrix completion: fits U Vᵀ to the observed entries of a matrix and
 //! judges its guesses for the held-out ones.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note, non_negative_f64, open_fraction};
+use adlab::args::{CommonArgs, DataArgs, FirstStepArgs, TrainArgs, label_column_note, non_negative_f64, open_fraction};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::complete::{CompleteSettings, CompleteSummary, DEFAULT_HOLDOUT, Penalty, first_step, run};
 use adlab::experiments::curves::round_number;
-use adlab::experiments::trace::first_step_views;
 use clap::Parser;
 
 /// Matrix completion: hide a seeded share of a data matrix's entries
@@ -58,17 +56,8 @@ struct Cli {
     #[arg(long)]
     example: bool,
 
-    /// Print the first training step from inside before training: the tape
-    /// (a Wengert list: each node's op, operands, shape, the line that
-    /// recorded it, its VJP and value) and the backward sweep as it happens.
-    #[arg(long)]
-    trace: bool,
-
-    /// Write the first training step as one self-contained HTML page that
-    /// steps through the forward pass and the backward sweep, node by node,
-    /// in a browser (no network needed).
-    #[arg(long, value_name = "PATH")]
-    html: Option<PathBuf>,
+    #[command(flatten)]
+    first_step: FirstStepArgs,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -88,9 +77,7 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
         example: cli.example,
         out: cli.common.out,
     };
-    for block in first_step_views(cli.trace, cli.html.as_deref(), || first_step(&settings))? {
-        println!("{block}");
-    }
+    cli.first_step.show(|| first_step(&settings))?;
     let summary = run(&settings)?;
     print_summary(&summary);
     if cli.common.json {

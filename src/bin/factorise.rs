@@ -1,14 +1,12 @@
 //! Factorises a data matrix A ≈ U Vᵀ by gradient descent through the engine
 //! and compares the result with the truncated SVD.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::args::{CommonArgs, DataArgs, TrainArgs, label_column_note, positive_f64, positive_usize};
+use adlab::args::{CommonArgs, DataArgs, FirstStepArgs, TrainArgs, label_column_note, positive_f64, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::curves::round_number;
 use adlab::experiments::factorise::{CurvatureSettings, FactoriseSettings, FactoriseSummary, first_step, run};
-use adlab::experiments::trace::first_step_views;
 use adlab::factor::Config;
 use clap::Parser;
 
@@ -37,17 +35,8 @@ struct Cli {
     #[command(flatten)]
     train: TrainArgs,
 
-    /// Print the first training step from inside before training: the tape
-    /// (a Wengert list: each node's op, operands, shape, the line that
-    /// recorded it, its VJP and value) and the backward sweep as it happens.
-    #[arg(long)]
-    trace: bool,
-
-    /// Write the first training step as one self-contained HTML page that
-    /// steps through the forward pass and the backward sweep, node by node,
-    /// in a browser (no network needed).
-    #[arg(long, value_name = "PATH")]
-    html: Option<PathBuf>,
+    #[command(flatten)]
+    first_step: FirstStepArgs,
 
     /// After training, certify what kind of point it stopped at: the
     /// smallest and largest eigenvalues of the loss's Hessian (Lanczos on
@@ -92,9 +81,7 @@ fn main_result(cli: Cli) -> Result<(), Failure> {
         out: cli.common.out,
         curvature: (cli.curvature || cli.escape).then_some(CurvatureSettings { escape }),
     };
-    for block in first_step_views(cli.trace, cli.html.as_deref(), || first_step(&settings))? {
-        println!("{block}");
-    }
+    cli.first_step.show(|| first_step(&settings))?;
     let summary = run(&settings)?;
     print_summary(&summary, cli.escape);
     if cli.common.json {

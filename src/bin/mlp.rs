@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adlab::args::{CommonArgs, ReadArgs, open_fraction, positive_f64, positive_usize};
+use adlab::args::{CommonArgs, FirstStepArgs, ReadArgs, open_fraction, positive_f64, positive_usize};
 use adlab::cli::{Failure, exit_quietly_when_stdout_closes, finish, print_json};
 use adlab::experiments::mlp::{self as experiment, Evaluation, MlpOutcome, MlpSettings};
-use adlab::experiments::trace::first_step_views;
 use autograd::optim::OptimizerKind;
 use clap::{Parser, ValueEnum};
 use data::{Scale, SplitSize};
@@ -82,17 +81,8 @@ struct Cli {
     #[arg(long)]
     report_config: bool,
 
-    /// Print the first training step from inside before training: the tape
-    /// (a Wengert list: each node's op, operands, shape, the line that
-    /// recorded it, its VJP and value) and the backward sweep as it happens.
-    #[arg(long)]
-    trace: bool,
-
-    /// Write the first training step as one self-contained HTML page that
-    /// steps through the forward pass and the backward sweep, node by node,
-    /// in a browser (no network needed).
-    #[arg(long, value_name = "PATH")]
-    html: Option<PathBuf>,
+    #[command(flatten)]
+    first_step: FirstStepArgs,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -180,9 +170,7 @@ fn settings(cli: &Cli) -> MlpSettings {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let settings = settings(&cli);
-    for block in first_step_views(cli.trace, cli.html.as_deref(), || experiment::first_step(&settings))? {
-        println!("{block}");
-    }
+    cli.first_step.show(|| experiment::first_step(&settings))?;
     let outcome = experiment::run(&settings)?;
     print_outcome(&outcome);
     if cli.common.json {
