@@ -158,16 +158,111 @@ pub fn csv_table(header: &[&str], rows: &[Vec<f64>]) -> String {
             if k > 0 {
                 text.push(',');
             }
-            let _ = write!(text, "{value}");
+            write_number(&mut text, *value);
         }
         text.push('\n');
     }
     text
 }
 
+/// `value` as `{value}` writes it, by faster formatters where they give the
+/// same text: whole numbers (epochs, counts) by the integer formatter, most
+/// others by `ryu` (the same shortest digits that round-trip). A loss
+/// curve's CSV is a number per epoch per column, so this is most of the
+/// time a long run spends writing.
+fn write_number(text: &mut String, value: f64) {
+    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
+    if value.fract() == 0.0 && value.abs() < EXACT_INTEGERS && !(value == 0.0 && value.is_sign_negative()) {
+        let _ = write!(text, "{}", value as i64);
+        return;
+    }
+    if value.is_finite() && value.fract() != 0.0 && !has_short_expansion(value) {
+        let mut buffer = ryu::Buffer::new();
+        let digits = buffer.format_finite(value);
+        // `{value}` never uses an exponent.
+        if !digits.contains('e') {
+            text.push_str(digits);
+            return;
+        }
+    }
+    let _ = write!(text, "{value}");
+}
+
+/// Whether the exact decimal expansion of `value` (finite, not whole) may
+/// have 18 significant digits or fewer. Only then can two shortest
+/// candidates be equally close (2007021584660825.25: `.2` or `.3`), where
+/// `ryu` and `{value}` break the tie differently. `value = m·2ᵉ` with `m`
+/// odd and `e < 0` is `m·5⁻ᵉ / 10⁻ᵉ`, whose digits, `m·5⁻ᵉ`, number at
+/// least `0.69·(-e)`: more than 18 once `e ≤ -26`.
+fn has_short_expansion(value: f64) -> bool {
+    let bits = value.to_bits();
+    let (biased_exponent, fraction) = ((bits >> 52) & 0x7ff, bits & ((1 << 52) - 1));
+    let (mantissa, exponent) = match biased_exponent {
+        0 => (fraction, -1074),
+        _ => (fraction | 1 << 52, biased_exponent as i64 - 1075),
+    };
+    exponent + i64::from(mantissa.trailing_zeros()) > -26
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn written(value: f64) -> String {
+        let mut text = String::new();
+        write_number(&mut text, value);
+        text
+    }
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        let two_53 = 9_007_199_254_740_992.0;
+        for value in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            3.0,
+            1e15,
+            two_53 - 1.0,
+            two_53,
+            -two_53,
+            1e300,
+            0.5,
+            -2.25,
+            1e-7,
+            2_007_021_584_660_825.0 + 0.25,
+            29.67625502599313,
+            0.1 + 0.2,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
+            assert_eq!(written(value), format!("{value}"), "{value:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[test]
+        fn any_number_is_written_as_display_writes_it(
+            bits in any::<u64>(),
+            whole in -1e16f64..1e16,
+            loss in -1e6f64..1e6,
+            small in 1e-9f64..1e-3,
+            quarters in -4e16f64..4e16,
+        ) {
+            let near_ties = [(quarters.trunc() / 4.0), (loss * 1024.0).trunc() / 1024.0];
+            for value in [f64::from_bits(bits), whole.trunc(), loss, small, -small, small * 1e20, near_ties[0], near_ties[1]] {
+                prop_assert_eq!(written(value), format!("{value}"));
+            }
+        }
+    }
 
     #[test]
     fn writes_whole_files_and_leaves_no_temporaries() {

@@ -244,8 +244,16 @@ impl<'a> Kernels<'a> {
         let mut out = self.pool.take((m, n));
         if b.is_standard_layout() || !is_direct(m, k, n) {
             matmul_into(a, b, &mut out);
+        } else if k * n <= SMALL_COPY {
+            // The direct loop reads b by rows: a row-major copy of it, on
+            // the stack when it is as small as the lab's (a 2 x 4 Vᵀ).
+            let mut buffer = [0.0; SMALL_COPY];
+            let b_rows = &mut buffer[..k * n];
+            for (b_row, row) in rows_mut(b_rows, n).zip(b.rows()) {
+                b_row.iter_mut().zip(row).for_each(|(x, &y)| *x = y);
+            }
+            matmul_into(a, ArrayView2::from_shape((k, n), b_rows).expect("k x n"), &mut out);
         } else {
-            // The direct loop reads b by rows: a row-major copy of it, from the pool.
             let b_rows = self.copy(b);
             matmul_into(a, b_rows.view(), &mut out);
             self.recycle(b_rows);
@@ -304,6 +312,11 @@ impl<'a> Kernels<'a> {
         (total / labels.len() as f64, probabilities)
     }
 }
+
+/// The most entries of a column-major right operand that
+/// [`Kernels::matmul`] copies to row-major on the stack (2 KB) rather than
+/// into a buffer from the pool.
+const SMALL_COPY: usize = 256;
 
 /// Products of at most this many multiply-adds take a direct loop over
 /// row-major slices (every product of the lab's experiments); larger
