@@ -100,7 +100,14 @@ impl OutputDir {
 
     /// Writes a CSV table with a header line; numbers use Rust's shortest
     /// round-trip formatting, so reading them back gives the same `f64`s.
-    pub fn write_csv(&self, name: &str, header: &[&str], rows: &[Vec<f64>]) -> Result<PathBuf, OutputError> {
+    /// A row is anything that lends a slice: a `Vec<f64>`, or an array
+    /// (`[epoch, loss]`) that a long curve's rows need not allocate.
+    pub fn write_csv<Row: AsRef<[f64]>>(
+        &self,
+        name: &str,
+        header: &[&str],
+        rows: &[Row],
+    ) -> Result<PathBuf, OutputError> {
         self.write(name, csv_table(header, rows).as_bytes())
     }
 }
@@ -150,11 +157,11 @@ pub fn write_file(path: &Path, contents: &[u8]) -> Result<WrittenFile, OutputErr
 }
 
 /// A CSV table as text: the header line, then one line per row.
-pub fn csv_table(header: &[&str], rows: &[Vec<f64>]) -> String {
+pub fn csv_table<Row: AsRef<[f64]>>(header: &[&str], rows: &[Row]) -> String {
     let mut text = header.join(",");
     text.push('\n');
     for row in rows {
-        for (k, value) in row.iter().enumerate() {
+        for (k, value) in row.as_ref().iter().enumerate() {
             if k > 0 {
                 text.push(',');
             }
@@ -166,14 +173,14 @@ pub fn csv_table(header: &[&str], rows: &[Vec<f64>]) -> String {
 }
 
 /// `value` as `{value}` writes it, by faster formatters where they give the
-/// same text: whole numbers (epochs, counts) by the integer formatter, most
-/// others by `ryu` (the same shortest digits that round-trip). A loss
+/// same text: whole numbers (epochs, counts) by `itoa`, most others by
+/// `ryu` (the same shortest digits that round-trip). A loss
 /// curve's CSV is a number per epoch per column, so this is most of the
 /// time a long run spends writing.
 fn write_number(text: &mut String, value: f64) {
     const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
     if value.fract() == 0.0 && value.abs() < EXACT_INTEGERS && !(value == 0.0 && value.is_sign_negative()) {
-        let _ = write!(text, "{}", value as i64);
+        text.push_str(itoa::Buffer::new().format(value as i64));
         return;
     }
     if value.is_finite() && value.fract() != 0.0 && !has_short_expansion(value) {

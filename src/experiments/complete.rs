@@ -442,7 +442,7 @@ fn guesses(a: &Array2<f64>, observed: &Array2<f64>, prediction: &Array2<f64>) ->
 
 /// Writes the losses as `epoch,loss` and draws them on a log scale.
 fn write_complete_curve(out: &OutputDir, name: &str, config: &Config, losses: &[f64]) -> Result<CurveFiles, Failure> {
-    let rows: Vec<Vec<f64>> = points(losses).into_iter().map(|(x, y)| vec![x, y]).collect();
+    let rows: Vec<[f64; 2]> = points(losses).into_iter().map(|(x, y)| [x, y]).collect();
     let csv = out.write_csv("complete_loss.csv", &["epoch", "loss"], &rows)?;
     let title = format!(
         "{name}, rank {}: {} loss on observed entries + {} (||U||² + ||V||²)",

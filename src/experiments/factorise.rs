@@ -333,8 +333,8 @@ fn write_factorise_curve(
     levels: &[f64],
 ) -> Result<CurveFiles, Failure> {
     let residuals: Vec<f64> = losses.iter().map(|&loss| config.loss.misfit_norm(loss)).collect();
-    let rows: Vec<Vec<f64>> = (0..losses.len())
-        .map(|epoch| vec![epoch as f64, losses[epoch], residuals[epoch]])
+    let rows: Vec<[f64; 3]> = (0..losses.len())
+        .map(|epoch| [epoch as f64, losses[epoch], residuals[epoch]])
         .collect();
     let csv = out.write_csv("factorise_loss.csv", &["epoch", "loss", "residual"], &rows)?;
     let title = format!(

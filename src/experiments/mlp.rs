@@ -507,11 +507,11 @@ fn write_curves(
     history: &History,
 ) -> Result<CurveFiles, Failure> {
     let records = &history.epochs;
-    let rows: Vec<Vec<f64>> = records
+    let rows: Vec<[f64; 4]> = records
         .iter()
         .map(|r| {
             let validation = r.validation_accuracy.unwrap_or(f64::NAN);
-            vec![r.epoch as f64, r.train_loss, r.train_accuracy, validation]
+            [r.epoch as f64, r.train_loss, r.train_accuracy, validation]
         })
         .collect();
     let header = ["epoch", "train_loss", "train_accuracy", "validation_accuracy"];

@@ -13,6 +13,7 @@ use std::panic::Location;
 use ndarray::{Array2, ArrayView2};
 
 use crate::backward::SweepObserver;
+use crate::kernels::vectorised;
 use crate::tape::{NodeId, Tape};
 use crate::var::Var;
 
@@ -97,7 +98,7 @@ pub fn all_finite(values: ArrayView2<'_, f64>) -> bool {
         // x · 0 is 0 for a finite x and NaN for ±inf or NaN, so the sum of
         // the products is NaN exactly when some entry is not finite; eight
         // running sums without an early exit let the compiler vectorise it.
-        Some(slice) => {
+        Some(slice) => vectorised(slice.len(), || {
             let mut lanes = [0.0; 8];
             let chunks = slice.chunks_exact(8);
             let tail = chunks.remainder().iter().fold(0.0, |sum, x| sum + x * 0.0);
@@ -105,7 +106,7 @@ pub fn all_finite(values: ArrayView2<'_, f64>) -> bool {
                 lanes.iter_mut().zip(chunk).for_each(|(lane, x)| *lane += x * 0.0);
             }
             (lanes.iter().sum::<f64>() + tail).is_finite()
-        }
+        }),
         None => values.iter().all(|x| x.is_finite()),
     }
 }

@@ -246,7 +246,7 @@ impl<'a> Kernels<'a> {
             matmul_into(a, b, &mut out);
         } else if k * n <= SMALL_COPY {
             // The direct loop reads b by rows: a row-major copy of it, on
-            // the stack when it is as small as the lab's (a 2 x 4 Vᵀ).
+            // the stack when it is as small as the lab's (a 2 x 4 Vᵀ, a 3 x 12 W₂ᵀ).
             let mut buffer = [0.0; SMALL_COPY];
             let b_rows = &mut buffer[..k * n];
             for (b_row, row) in rows_mut(b_rows, n).zip(b.rows()) {
@@ -314,9 +314,9 @@ impl<'a> Kernels<'a> {
 }
 
 /// The most entries of a column-major right operand that
-/// [`Kernels::matmul`] copies to row-major on the stack (2 KB) rather than
-/// into a buffer from the pool.
-const SMALL_COPY: usize = 256;
+/// [`Kernels::matmul`] copies to row-major on the stack rather than into a
+/// buffer from the pool (the buffer is zeroed first: 512 bytes is cheap).
+const SMALL_COPY: usize = 64;
 
 /// Products of at most this many multiply-adds take a direct loop over
 /// row-major slices (every product of the lab's experiments); larger
@@ -348,23 +348,26 @@ pub const DIRECT_PRODUCT_LIMIT: usize = 1 << 14;
 pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>) {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     assert!(
-        b.nrows() == k && out.dim() == (m, n) && out.is_standard_layout(),
+        b.nrows() == k && out.dim() == (m, n),
         "matmul_into: shapes {:?} · {:?} into {:?}",
         a.dim(),
         b.dim(),
         out.dim()
     );
-    match (is_direct(m, k, n), Strided::of(a), out.as_slice_mut()) {
-        (true, Some(a), Some(out)) => {
-            let b = row_major(b);
-            let b = b.as_slice().expect("row-major");
-            // Compiled for each instruction set the processor may have
-            // (AVX2 and FMA, ...), the best of them chosen when it runs.
-            processor().dispatch(DirectProduct { a, b, out });
-        }
-        // β = 0: the old contents of `out` are overwritten, never read.
-        _ => general_mat_mul(1.0, &a, &b, 0.0, out),
+    // Each layout is checked once (the checks cost more than a tiny product).
+    if is_direct(m, k, n)
+        && let (Some(a), Some(out)) = (Strided::of(a), out.as_slice_mut())
+    {
+        let b = row_major(b);
+        let b = b.as_slice().expect("row-major");
+        // Compiled for each instruction set the processor may have
+        // (AVX2 and FMA, ...), the best of them chosen when it runs.
+        processor().dispatch(DirectProduct { a, b, out });
+        return;
     }
+    assert!(out.is_standard_layout(), "matmul_into: `out` must be row-major");
+    // β = 0: the old contents of `out` are overwritten, never read.
+    general_mat_mul(1.0, &a, &b, 0.0, out);
 }
 
 /// Whether an m x k by k x n product takes [`direct_product`].
@@ -387,12 +390,9 @@ impl<'a> Strided<'a> {
     /// column-major (a view of every other row, say).
     fn of(view: ArrayView2<'a, f64>) -> Option<Self> {
         let (rows, cols) = view.dim();
-        let (data, col_stride) = if view.is_standard_layout() {
-            (view.to_slice()?, 1)
-        } else if view.t().is_standard_layout() {
-            (view.reversed_axes().to_slice()?, rows)
-        } else {
-            return None;
+        let (data, col_stride) = match view.to_slice() {
+            Some(data) => (data, 1),
+            None => (view.reversed_axes().to_slice()?, rows),
         };
         Some(Strided { data, cols, col_stride })
     }
@@ -453,11 +453,19 @@ fn column_block<const R: usize, const W: usize>(
     out: &mut [f64],
 ) -> usize {
     let b_rows = rows(b, n);
-    let mut done = row_blocks::<R, W>(a, 0, b_rows.clone(), (j, n), out);
-    if R > 4 {
+    let m = out.len() / n;
+    // Each size of block only when there are rows for it: setting one up
+    // costs more than a small product's arithmetic.
+    let mut done = 0;
+    if m >= R {
+        done += row_blocks::<R, W>(a, 0, b_rows.clone(), (j, n), out);
+    }
+    if R > 4 && m - done >= 4 {
         done += row_blocks::<4, W>(a, done, b_rows.clone(), (j, n), &mut out[done * n..]);
     }
-    row_blocks::<1, W>(a, done, b_rows, (j, n), &mut out[done * n..]);
+    if m > done {
+        row_blocks::<1, W>(a, done, b_rows, (j, n), &mut out[done * n..]);
+    }
     W
 }
 
@@ -562,7 +570,7 @@ fn multiply_add<const W: usize>(sums: &mut [f64; W], x: f64, ys: &[f64; W]) {
 /// a loop too short to gain from that runs as it is. The results are the
 /// same bits: the same operations in the same order, only wider.
 #[inline(always)]
-fn vectorised<R>(len: usize, loop_over_slices: impl FnOnce() -> R) -> R {
+pub(crate) fn vectorised<R>(len: usize, loop_over_slices: impl FnOnce() -> R) -> R {
     const WORTH_DISPATCHING: usize = 16;
     if len < WORTH_DISPATCHING {
         loop_over_slices()
