@@ -215,7 +215,7 @@ pub(crate) fn push_forward(nodes: &[Node], node: &Node, tangents: &[Option<Array
         }
         // ṡ = ⟨softmax(Z) - onehot(y), Ż⟩/m, with softmax(Z) saved forward
         Op::CrossEntropy { logits, labels } => {
-            let mut residual = node.saved.clone().expect("cross_entropy saves its probabilities");
+            let mut residual = *node.saved.clone().expect("cross_entropy saves its probabilities");
             for (row, &label) in labels.iter().enumerate() {
                 residual[[row, label]] -= 1.0;
             }

@@ -52,8 +52,9 @@ pub(crate) struct Node {
     /// The value computed by the forward pass.
     pub(crate) value: Value,
     /// What the op saved on the way forward because its backward rule needs
-    /// it (cross-entropy: the softmax probabilities), or `None`.
-    pub(crate) saved: Option<Array2<f64>>,
+    /// it (cross-entropy: the softmax probabilities), or `None`. Boxed: few
+    /// ops save anything, and a small node is cheaper to push.
+    pub(crate) saved: Option<Box<Array2<f64>>>,
     /// How the value was made, naming its operands by id.
     pub(crate) op: Op,
     /// Whether any parameter lies upstream, i.e. whether backward must
@@ -186,7 +187,7 @@ impl Tape {
         for node in nodes.drain(..) {
             self.pool.put_value(node.value);
             if let Some(saved) = node.saved {
-                self.pool.put(saved);
+                self.pool.put(*saved);
             }
         }
         // A step needs at most about three buffers of one length per node
@@ -214,13 +215,13 @@ impl Tape {
             let requires_grad = op.operands().iter().any(|id| nodes[id.0].requires_grad);
             (forward, requires_grad)
         };
-        self.push(forward.value, forward.saved, op, requires_grad, Location::caller())
+        self.push(forward.value, forward.saved.map(Box::new), op, requires_grad, Location::caller())
     }
 
     fn push(
         &self,
         value: Value,
-        saved: Option<Array2<f64>>,
+        saved: Option<Box<Array2<f64>>>,
         op: Op,
         requires_grad: bool,
         location: &'static Location<'static>,
