@@ -18,7 +18,7 @@ pub(crate) struct Forward {
     /// The op's value.
     pub(crate) value: Value,
     /// What its backward rule needs kept (see `Node::saved`).
-    pub(crate) saved: Option<Array2<f64>>,
+    pub(crate) saved: Option<Box<Array2<f64>>>,
 }
 
 /// Computes the value of `op` from the values of its operands.
@@ -78,7 +78,7 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, kernels
             let (loss, probabilities) = kernels.cross_entropy(view(logits), labels);
             return Forward {
                 value: Value::Owned(kernels.scalar(loss)),
-                saved: Some(probabilities),
+                saved: Some(Box::new(probabilities)),
             };
         }
         Op::BceWithLogits(z, t) => kernels.scalar(kernels.bce_with_logits(view(z), view(t))),

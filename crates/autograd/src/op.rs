@@ -638,7 +638,7 @@ impl Op {
 
     /// Whether this node is a leaf (a parameter or a constant).
     pub fn is_leaf(&self) -> bool {
-        self.kind().is_leaf()
+        matches!(self, Op::Parameter | Op::Constant)
     }
 }
 

@@ -215,7 +215,7 @@ impl Tape {
             let requires_grad = op.operands().iter().any(|id| nodes[id.0].requires_grad);
             (forward, requires_grad)
         };
-        self.push(forward.value, forward.saved.map(Box::new), op, requires_grad, Location::caller())
+        self.push(forward.value, forward.saved, op, requires_grad, Location::caller())
     }
 
     fn push(
