@@ -362,6 +362,9 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
         let b = b.as_slice().expect("row-major");
         // Compiled for each instruction set the processor may have
         // (AVX2 and FMA, ...), the best of them chosen when it runs.
+        if a.col_stride == 1 && fixed_depth(k, a.data, b, &mut *out) {
+            return;
+        }
         processor().dispatch(DirectProduct { a, b, out });
         return;
     }
@@ -414,6 +417,110 @@ impl pulp::WithSimd for DirectProduct<'_> {
     fn with_simd<S: pulp::Simd>(self, _: S) {
         direct_product(self.a, self.b, self.out);
     }
+}
+
+/// The deepest product that [`fixed_depth`] compiles for its own depth.
+const MAX_FIXED_DEPTH: usize = 16;
+
+/// Runs [`fixed_depth_product`] for a row-major `a` of `k` columns, if
+/// `k ≤ MAX_FIXED_DEPTH`; returns whether it did.
+#[inline(always)]
+fn fixed_depth(k: usize, a: &[f64], b: &[f64], out: &mut [f64]) -> bool {
+    let arch = processor();
+    match k {
+        1 => arch.dispatch(FixedDepthProduct::<1> { a, b, out }),
+        2 => arch.dispatch(FixedDepthProduct::<2> { a, b, out }),
+        3 => arch.dispatch(FixedDepthProduct::<3> { a, b, out }),
+        4 => arch.dispatch(FixedDepthProduct::<4> { a, b, out }),
+        5 => arch.dispatch(FixedDepthProduct::<5> { a, b, out }),
+        6 => arch.dispatch(FixedDepthProduct::<6> { a, b, out }),
+        7 => arch.dispatch(FixedDepthProduct::<7> { a, b, out }),
+        8 => arch.dispatch(FixedDepthProduct::<8> { a, b, out }),
+        9 => arch.dispatch(FixedDepthProduct::<9> { a, b, out }),
+        10 => arch.dispatch(FixedDepthProduct::<10> { a, b, out }),
+        11 => arch.dispatch(FixedDepthProduct::<11> { a, b, out }),
+        12 => arch.dispatch(FixedDepthProduct::<12> { a, b, out }),
+        13 => arch.dispatch(FixedDepthProduct::<13> { a, b, out }),
+        14 => arch.dispatch(FixedDepthProduct::<14> { a, b, out }),
+        15 => arch.dispatch(FixedDepthProduct::<15> { a, b, out }),
+        MAX_FIXED_DEPTH => arch.dispatch(FixedDepthProduct::<MAX_FIXED_DEPTH> { a, b, out }),
+        _ => return false,
+    }
+    true
+}
+
+/// The arguments of [`fixed_depth_product`]: a row-major m x `K` `a`.
+struct FixedDepthProduct<'a, const K: usize> {
+    a: &'a [f64],
+    b: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl<const K: usize> pulp::WithSimd for FixedDepthProduct<'_, K> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        fixed_depth_product::<K>(self.a, self.b, self.out);
+    }
+}
+
+/// [`direct_product`] for a row-major `a` of `K` columns, `K` known when
+/// compiled: every row-major product of the lab (k = 2 for a rank-2 U Vᵀ,
+/// 4 for iris's features, 3, 12 and 16 in the MLP). The loop over k
+/// unrolls, each row's `K` entries are one fixed-size array (no check per
+/// entry), and the `K` pieces of b that a block of columns needs are found
+/// once for all its rows. The same sums in the same order: the same bits.
+/// It takes the factorisation's three products from 8,100 instructions to
+/// 6,700 (docs/08-performance.md).
+#[inline(always)]
+fn fixed_depth_product<const K: usize>(a: &[f64], b: &[f64], out: &mut [f64]) {
+    let n = b.len() / K;
+    let mut j = 0;
+    while j < n {
+        j += match n - j {
+            8.. => fixed_depth_columns::<K, 4, 8>(a, b, (j, n), out),
+            4.. => fixed_depth_columns::<K, 8, 4>(a, b, (j, n), out),
+            2.. => fixed_depth_columns::<K, 8, 2>(a, b, (j, n), out),
+            _ => fixed_depth_columns::<K, 8, 1>(a, b, (j, n), out),
+        };
+    }
+}
+
+/// Columns `j..j + W` of `out = a · b` (a of `K` columns, out of n), `R`
+/// rows at a time, then one by one; returns `W`.
+#[inline(always)]
+fn fixed_depth_columns<const K: usize, const R: usize, const W: usize>(
+    a: &[f64],
+    b: &[f64],
+    (j, n): (usize, usize),
+    out: &mut [f64],
+) -> usize {
+    let b_blocks: [&[f64; W]; K] =
+        std::array::from_fn(|step| b[step * n + j..].first_chunk().expect("W columns from j"));
+    let (a_rows, _) = a.as_chunks::<K>();
+    let mut out_rows = out.chunks_exact_mut(n);
+    let a_blocks = a_rows.chunks_exact(R);
+    let a_left = a_blocks.remainder();
+    for a_block in a_blocks {
+        let mut sums = [[0.0; W]; R];
+        for (step, b_block) in b_blocks.iter().enumerate() {
+            for (row_sums, a_row) in sums.iter_mut().zip(a_block) {
+                multiply_add(row_sums, a_row[step], b_block);
+            }
+        }
+        for (row_sums, out_row) in sums.iter().zip(out_rows.by_ref()) {
+            out_row[j..][..W].copy_from_slice(row_sums);
+        }
+    }
+    for (a_row, out_row) in a_left.iter().zip(out_rows) {
+        let mut sums = [0.0; W];
+        for (&x, b_block) in a_row.iter().zip(&b_blocks) {
+            multiply_add(&mut sums, x, b_block);
+        }
+        out_row[j..][..W].copy_from_slice(&sums);
+    }
+    W
 }
 
 /// `out = a · b` for a row-major k x n `b`, by the textbook loops: each
@@ -517,7 +624,25 @@ fn row_major_sums<const R: usize, const W: usize>(
         row
     });
     let mut sums = [[0.0; W]; R];
-    for (step, b_row) in (0..k).zip(b_rows) {
+    let mut b_rows = b_rows;
+    // Eight steps of k at a time, each row's eight entries checked once
+    // (checking each entry kept the compiler from keeping the sums in
+    // registers).
+    const STEPS: usize = 8;
+    let mut first = 0;
+    while first + STEPS <= k {
+        let pieces: [&[f64; STEPS]; R] =
+            std::array::from_fn(|r| a_rows[r][first..].first_chunk().expect("STEPS entries"));
+        for step in 0..STEPS {
+            let b_row = b_rows.next().expect("k rows of b");
+            let b_block = b_row[j..].first_chunk().expect("W columns from j");
+            for (row_sums, piece) in sums.iter_mut().zip(&pieces) {
+                multiply_add(row_sums, piece[step], b_block);
+            }
+        }
+        first += STEPS;
+    }
+    for (step, b_row) in (first..k).zip(b_rows) {
         let b_block = b_row[j..].first_chunk().expect("W columns from j");
         for (row_sums, a_row) in sums.iter_mut().zip(&a_rows) {
             multiply_add(row_sums, a_row[step], b_block);
@@ -825,12 +950,14 @@ mod tests {
         /// the processor), and bit for bit equal to the fused reference.
         #[test]
         fn direct_product_matches_matrixmultiply(
-            (m, k, n) in (0usize..20, 0usize..20, 0usize..20),
-            entries in prop::collection::vec(-10.0f64..10.0, 800),
+            // k up to 40: each depth a row-major a takes when compiled (1 to
+            // 16), and deeper ones, eight steps at a time and the rest.
+            (m, k, n) in (0usize..20, 0usize..41, 0usize..20),
+            entries in prop::collection::vec(-10.0f64..10.0, 1600),
             (a_by_columns, b_by_columns) in (any::<bool>(), any::<bool>()),
         ) {
             let a = matrix((m, k), &entries, a_by_columns);
-            let b = matrix((k, n), &entries[400..], b_by_columns);
+            let b = matrix((k, n), &entries[800..], b_by_columns);
             let mut direct = Array2::from_elem((m, n), f64::NAN);
             matmul_into(a.view(), b.view(), &mut direct);
             let mut packed = Array2::zeros((m, n));
