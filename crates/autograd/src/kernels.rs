@@ -354,7 +354,7 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
         b.dim(),
         out.dim()
     );
-    // Each layout is checked once (the checks cost more than a tiny product).
+    // a's and out's layouts are checked once (the checks cost more than a tiny product).
     if is_direct(m, k, n)
         && let (Some(a), Some(out)) = (Strided::of(a), out.as_slice_mut())
     {
@@ -466,8 +466,8 @@ impl<const K: usize> pulp::WithSimd for FixedDepthProduct<'_, K> {
 }
 
 /// [`direct_product`] for a row-major `a` of `K` columns, `K` known when
-/// compiled: every row-major product of the lab (k = 2 for a rank-2 U Vᵀ,
-/// 4 for iris's features, 3, 12 and 16 in the MLP). The loop over k
+/// compiled: every product of the lab whose `a` is row-major (k = 2 for a
+/// rank-2 U Vᵀ, 4 for iris's features, 3 and 12 in the MLP). The loop over k
 /// unrolls, each row's `K` entries are one fixed-size array (no check per
 /// entry), and the `K` pieces of b that a block of columns needs are found
 /// once for all its rows. The same sums in the same order: the same bits.
