@@ -265,6 +265,52 @@ mod tests {
         assert!(!svg.contains("NaN"));
     }
 
+    /// The `points` of each polyline in `svg` (the series and the legend's
+    /// swatches), as (x, y) pixels.
+    fn polylines(svg: &str) -> Vec<Vec<(i32, i32)>> {
+        svg.split("<polyline")
+            .skip(1)
+            .map(|line| {
+                let points = line
+                    .split("points=\"")
+                    .nth(1)
+                    .and_then(|p| p.split('"').next())
+                    .unwrap_or("");
+                points
+                    .split_whitespace()
+                    .map(|pair| {
+                        let (x, y) = pair.split_once(',').expect("x,y");
+                        (x.parse().expect("x"), y.parse().expect("y"))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_curve_keeps_only_the_points_that_move_the_line() {
+        // 3,000 epochs on about 700 pixels: many land on the pixel of the one
+        // before; those are dropped, the first and the last are kept.
+        let points: Vec<(f64, f64)> = (0..3000).map(|k| (k as f64, 1.0 / (1.0 + k as f64))).collect();
+        let svg = Chart::new("loss", "epoch", "loss")
+            .series("loss", points)
+            .to_svg()
+            .unwrap();
+        let curve = polylines(&svg).into_iter().max_by_key(Vec::len).expect("the curve");
+        assert!(curve.len() > 100 && curve.len() < 3000, "{} points", curve.len());
+        assert!(
+            curve.windows(2).all(|pair| pair[0] != pair[1]),
+            "a point repeats its predecessor"
+        );
+        let xs: Vec<i32> = curve.iter().map(|p| p.0).collect();
+        assert!(xs.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert!(
+            xs[xs.len() - 1] - xs[0] > 600,
+            "the curve spans the plot: {:?}",
+            (xs[0], xs[xs.len() - 1])
+        );
+    }
+
     #[test]
     fn stacks_panels_and_survives_empty_and_log_charts() {
         let loss = Chart::new("training loss", "epoch", "loss")
