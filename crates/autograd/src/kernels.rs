@@ -978,6 +978,24 @@ mod tests {
     }
 
     #[test]
+    fn a_transposed_right_operand_is_copied_and_multiplied_exactly() {
+        // Kernels::matmul copies a column-major b to row-major first: on the
+        // stack up to SMALL_COPY entries (a 2 x 4 Vᵀ, a 3 x 12 W₂ᵀ), else
+        // into a buffer from the pool (9 x 9).
+        let pool = Pool::default();
+        let kernels = Kernels::new(&pool);
+        for (m, k, n) in [(150, 2, 4), (16, 3, 12), (5, 8, 8), (6, 9, 9)] {
+            let a = Array2::from_shape_fn((m, k), |(i, j)| (i as f64 - 2.0 * j as f64) / 3.0);
+            let b_transposed = Array2::from_shape_fn((n, k), |(i, j)| (i as f64 * 0.5 + j as f64) / 7.0);
+            let b = b_transposed.t();
+            assert!(!b.is_standard_layout());
+            assert_eq!(k * n <= SMALL_COPY, (m, k, n) != (6, 9, 9));
+            let product = kernels.matmul(a.view(), b);
+            assert_eq!(product, fused_reference(a.view(), b), "{m} x {k} x {n}");
+        }
+    }
+
+    #[test]
     fn products_above_the_limit_go_to_matrixmultiply_and_agree() {
         // 30 x 30 x 30 = 27,000 multiply-adds: past the direct loop's limit.
         assert!(!is_direct(30, 30, 30));
