@@ -100,11 +100,13 @@ impl<'a> Kernels<'a> {
                     .for_each(|(out, (&x, &y))| *out = f(x, y));
             }),
             (Some(out), Some(a), Some(row)) if bias => {
-                for (out_row, a_row) in rows_mut(out, cols).zip(rows(a, cols)) {
-                    out_row
-                        .iter_mut()
-                        .zip(a_row.iter().zip(row))
-                        .for_each(|(out, (&x, &y))| *out = f(x, y));
+                if let Err(BiasRows { out, a, row, f }) = for_short_rows(cols, BiasRows { out, a, row, f }) {
+                    for (out_row, a_row) in rows_mut(out, cols).zip(rows(a, cols)) {
+                        out_row
+                            .iter_mut()
+                            .zip(a_row.iter().zip(row))
+                            .for_each(|(out, (&x, &y))| *out = f(x, y));
+                    }
                 }
             }
             _ => {
@@ -266,10 +268,13 @@ impl<'a> Kernels<'a> {
         let cols = g.ncols();
         let mut sums = self.pool.take((1, cols));
         let sums_row = sums.as_slice_mut().expect("row-major");
-        sums_row.fill(0.0);
         let g = row_major(g);
-        for row in rows(g.as_slice().expect("row-major"), cols) {
-            sums_row.iter_mut().zip(row).for_each(|(sum, x)| *sum += x);
+        let g = g.as_slice().expect("row-major");
+        if let Err(ColumnSums { sums: sums_row, g }) = for_short_rows(cols, ColumnSums { sums: sums_row, g }) {
+            sums_row.fill(0.0);
+            for row in rows(g, cols) {
+                sums_row.iter_mut().zip(row).for_each(|(sum, x)| *sum += x);
+            }
         }
         sums
     }
@@ -299,17 +304,104 @@ impl<'a> Kernels<'a> {
         let cols = logits.ncols();
         let logits = row_major(logits);
         let mut probabilities = self.pool.take(logits.dim());
-        let mut total = 0.0;
-        let rows_out = rows_mut(probabilities.as_slice_mut().expect("row-major"), cols);
-        for ((row, p), &label) in rows(logits.as_slice().expect("row-major"), cols)
-            .zip(rows_out)
-            .zip(labels)
-        {
-            let (max, sum) = shifted_exp_into(row, p);
-            total += (max - row[label]) + sum.ln();
-            p.iter_mut().for_each(|p| *p /= sum);
-        }
+        let logits = logits.as_slice().expect("row-major");
+        let out = probabilities.as_slice_mut().expect("row-major");
+        let total = match for_short_rows(cols, CrossEntropyRows { logits, labels, out }) {
+            Ok(total) => total,
+            Err(CrossEntropyRows { logits, labels, out }) => {
+                let mut total = 0.0;
+                for ((row, p), &label) in rows(logits, cols).zip(rows_mut(out, cols)).zip(labels) {
+                    total += cross_entropy_row(row, label, p);
+                }
+                total
+            }
+        };
         (total / labels.len() as f64, probabilities)
+    }
+}
+
+/// The longest rows that [`for_short_rows`] compiles a kernel for.
+const MAX_SHORT_ROW: usize = 16;
+
+/// A loop over the rows of a row-major matrix, written once for rows of
+/// any length `N` known when compiled (see [`for_short_rows`]).
+trait ShortRows: Sized {
+    /// What the loop returns.
+    type Output;
+    /// The loop, for rows of `N` entries.
+    fn run<const N: usize>(self) -> Self::Output;
+}
+
+/// Runs `rows.run::<N>()` for rows of `n ≤ MAX_SHORT_ROW` entries, or hands
+/// `rows` back for the general loop. With `N` known, each row is one
+/// fixed-size array: the loop over it unrolls with no check per entry (the
+/// lab's biases and their gradients are rows of 3 and 12, too short for a
+/// loop over a slice to pay off). The same operations in the same order.
+#[inline(always)]
+fn for_short_rows<T: ShortRows>(n: usize, rows: T) -> Result<T::Output, T> {
+    Ok(match n {
+        1 => rows.run::<1>(),
+        2 => rows.run::<2>(),
+        3 => rows.run::<3>(),
+        4 => rows.run::<4>(),
+        5 => rows.run::<5>(),
+        6 => rows.run::<6>(),
+        7 => rows.run::<7>(),
+        8 => rows.run::<8>(),
+        9 => rows.run::<9>(),
+        10 => rows.run::<10>(),
+        11 => rows.run::<11>(),
+        12 => rows.run::<12>(),
+        13 => rows.run::<13>(),
+        14 => rows.run::<14>(),
+        15 => rows.run::<15>(),
+        MAX_SHORT_ROW => rows.run::<MAX_SHORT_ROW>(),
+        _ => return Err(rows),
+    })
+}
+
+/// `out = f(a, row)` with the 1 x n `row` repeated down the rows of `a`.
+struct BiasRows<'a, F> {
+    out: &'a mut [f64],
+    a: &'a [f64],
+    row: &'a [f64],
+    f: F,
+}
+
+impl<F: Fn(f64, f64) -> f64> ShortRows for BiasRows<'_, F> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<const N: usize>(self) {
+        let row: &[f64; N] = self.row.try_into().expect("a row of N entries");
+        let (a_rows, _) = self.a.as_chunks::<N>();
+        let (out_rows, _) = self.out.as_chunks_mut::<N>();
+        for (out_row, a_row) in out_rows.iter_mut().zip(a_rows) {
+            for ((out, &x), &y) in out_row.iter_mut().zip(a_row).zip(row) {
+                *out = (self.f)(x, y);
+            }
+        }
+    }
+}
+
+/// `sums = 1ᵀ g`, each column summed from the top row down.
+struct ColumnSums<'a> {
+    sums: &'a mut [f64],
+    g: &'a [f64],
+}
+
+impl ShortRows for ColumnSums<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<const N: usize>(self) {
+        let mut sums = [0.0; N];
+        for row in self.g.as_chunks::<N>().0 {
+            for (sum, x) in sums.iter_mut().zip(row) {
+                *sum += x;
+            }
+        }
+        self.sums.copy_from_slice(&sums);
     }
 }
 
@@ -908,8 +1000,40 @@ pub(crate) fn rows_mut(buffer: &mut [f64], cols: usize) -> std::slice::ChunksExa
     buffer.chunks_exact_mut(cols.max(1))
 }
 
+/// `-log softmax(z)_label` for one row `z` of logits, its probabilities
+/// written into `p` (see [`Kernels::cross_entropy`]).
+#[inline(always)]
+fn cross_entropy_row(row: &[f64], label: usize, p: &mut [f64]) -> f64 {
+    let (max, sum) = shifted_exp_into(row, p);
+    p.iter_mut().for_each(|p| *p /= sum);
+    (max - row[label]) + sum.ln()
+}
+
+/// [`Kernels::cross_entropy`]'s sum over the rows, for rows of `N` logits.
+struct CrossEntropyRows<'a> {
+    logits: &'a [f64],
+    labels: &'a [usize],
+    out: &'a mut [f64],
+}
+
+impl ShortRows for CrossEntropyRows<'_> {
+    type Output = f64;
+
+    #[inline(always)]
+    fn run<const N: usize>(self) -> f64 {
+        let (rows, _) = self.logits.as_chunks::<N>();
+        let (out_rows, _) = self.out.as_chunks_mut::<N>();
+        let mut total = 0.0;
+        for ((row, p), &label) in rows.iter().zip(out_rows).zip(self.labels) {
+            total += cross_entropy_row(row, label, p);
+        }
+        total
+    }
+}
+
 /// Writes `exp(aₖ - m)` into `out`, with `m` the row's maximum (so no
 /// `exp` overflows), and returns `m` and `Σₖ exp(aₖ - m)`.
+#[inline(always)]
 fn shifted_exp_into(row: &[f64], out: &mut [f64]) -> (f64, f64) {
     let max = row_max(row);
     // One loop, summing as it goes: the sum's order (left to right) keeps
@@ -925,6 +1049,7 @@ fn shifted_exp_into(row: &[f64], out: &mut [f64]) -> (f64, f64) {
 
 /// The largest entry (NaNs are passed over here; they reach the result
 /// through the `exp` that follows).
+#[inline(always)]
 fn row_max(row: &[f64]) -> f64 {
     row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
 }
@@ -974,6 +1099,49 @@ mod tests {
                 prop_assert!((d - p).abs() <= 2.0 * k as f64 * f64::EPSILON * size, "{d} vs {p}");
             }
             prop_assert_eq!(direct, fused_reference(a.view(), b.view()));
+        }
+    }
+
+    proptest! {
+        /// The kernels compiled for rows of each length up to
+        /// `MAX_SHORT_ROW`, and the general loops past it, against the
+        /// plainest loops over indices, bit for bit: a bias added to each
+        /// row, the column sums (each from the top row down) and the
+        /// cross-entropy with its probabilities.
+        #[test]
+        fn short_row_kernels_match_plain_loops(
+            (m, n) in (0usize..12, 1usize..=MAX_SHORT_ROW + 3),
+            entries in prop::collection::vec(-30.0f64..30.0, 12 * 19 + 19),
+            label_picks in prop::collection::vec(0usize..19, 12),
+        ) {
+            let pool = Pool::default();
+            let kernels = Kernels::new(&pool);
+            let a = matrix((m, n), &entries, false);
+            let bias = matrix((1, n), &entries[12 * 19..], false);
+
+            let biased = kernels.zip_map(a.view(), bias.view(), |x, y| x * 2.0 - y);
+            let expected = Array2::from_shape_fn((m, n), |(i, j)| a[[i, j]] * 2.0 - bias[[0, j]]);
+            prop_assert_eq!(biased, expected);
+
+            let sums = kernels.column_sums(a.view());
+            let expected = Array2::from_shape_fn((1, n), |(_, j)| (0..m).fold(0.0, |sum, i| sum + a[[i, j]]));
+            prop_assert_eq!(sums, expected);
+
+            let labels: Vec<usize> = label_picks[..m].iter().map(|pick| pick % n).collect();
+            let (loss, probabilities) = kernels.cross_entropy(a.view(), &labels);
+            let mut total = 0.0;
+            for (i, &label) in labels.iter().enumerate() {
+                let row = a.row(i);
+                let max = row.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+                let sum = row.iter().fold(0.0, |sum, &x| sum + (x - max).exp());
+                for j in 0..n {
+                    prop_assert_eq!(probabilities[[i, j]], (a[[i, j]] - max).exp() / sum);
+                }
+                total += (max - row[label]) + sum.ln();
+            }
+            if m > 0 {
+                prop_assert_eq!(loss, total / m as f64);
+            }
         }
     }
 
