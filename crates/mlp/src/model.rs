@@ -260,10 +260,11 @@ pub fn parameter_name(k: usize) -> String {
 
 /// The index of the largest entry (the first on a tie; NaN never wins).
 fn argmax(row: &[f64]) -> usize {
-    let mut best = 0;
-    for (k, &x) in row.iter().enumerate() {
-        if x > row[best] {
-            best = k;
+    let Some(&first) = row.first() else { return 0 };
+    let (mut best, mut largest) = (0, first);
+    for (k, &x) in row.iter().enumerate().skip(1) {
+        if x > largest {
+            (best, largest) = (k, x);
         }
     }
     best
