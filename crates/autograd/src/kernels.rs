@@ -74,6 +74,9 @@ impl<'a> Kernels<'a> {
 
     /// `f` applied to every entry of `a`.
     pub(crate) fn map(self, a: ArrayView2<f64>, f: impl Fn(f64) -> f64) -> Array2<f64> {
+        if let Some(x) = only_entry(a) {
+            return self.scalar(f(x));
+        }
         let mut out = self.pool.take(a.dim());
         match (out.as_slice_mut(), a.as_slice()) {
             (Some(out), Some(a)) => vectorised(out.len(), || out.iter_mut().zip(a).for_each(|(out, &x)| *out = f(x))),
@@ -86,6 +89,9 @@ impl<'a> Kernels<'a> {
     /// [`broadcast_shape`]): same shapes and a row repeated down the rows
     /// (a bias) take plain slices; other broadcasts go through `Zip`.
     pub(crate) fn zip_map(self, a: ArrayView2<f64>, b: ArrayView2<f64>, f: impl Fn(f64, f64) -> f64) -> Array2<f64> {
+        if let (Some(x), Some(y)) = (only_entry(a), only_entry(b)) {
+            return self.scalar(f(x, y));
+        }
         let shape = broadcast_shape(a.dim(), b.dim());
         let (same, bias) = (
             a.dim() == shape && b.dim() == shape,
@@ -978,6 +984,13 @@ pub(crate) fn row_major(a: ArrayView2<'_, f64>) -> CowArray<'_, f64, Ix2> {
     } else {
         CowArray::from(a.as_standard_layout().into_owned())
     }
+}
+
+/// The entry of a 1 x 1 matrix (a scalar, as a micrograd-style graph has
+/// at every node), for which the kernels skip their slices and loops.
+#[inline(always)]
+fn only_entry(a: ArrayView2<'_, f64>) -> Option<f64> {
+    (a.dim() == (1, 1)).then(|| a[[0, 0]])
 }
 
 /// `a` itself when it is row-major, else a row-major copy.
