@@ -317,7 +317,8 @@ impl<'t> Var<'t> {
     #[track_caller]
     fn shapes_with(self, other: Var<'t>, op: &str) -> ((usize, usize), (usize, usize)) {
         other.assert_same_tape(self.tape, op);
-        (self.shape(), other.shape())
+        let nodes = self.tape.nodes();
+        (nodes[self.id.0].value.dim(), nodes[other.id.0].value.dim())
     }
 
     /// Panics unless `self` and `other` broadcast together (see `op.rs`).
