@@ -105,6 +105,9 @@ impl Tape {
         }
 
         for (node, adjoint) in nodes.iter().zip(grads.adjoints.iter_mut()) {
+            if adjoint.is_none() && !matches!(node.op, Op::Parameter) {
+                continue; // most nodes: their adjoint was used up on the way
+            }
             *adjoint = match (&node.op, adjoint.take()) {
                 (Op::Parameter, None) => Some(kernels.filled(node.value.dim(), 0.0)),
                 // Row-major whatever path reached it (a transpose sends a
