@@ -250,21 +250,29 @@ impl<'a> Kernels<'a> {
     pub(crate) fn matmul(self, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
         let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
         let mut out = self.pool.take((m, n));
-        if b.is_standard_layout() || !is_direct(m, k, n) {
+        let direct = if is_direct(m, k, n) { Strided::of(a) } else { None };
+        let (Some(a), Some(out_entries)) = (direct, out.as_slice_mut()) else {
             matmul_into(a, b, &mut out);
-        } else if k * n <= SMALL_COPY {
-            // The direct loop reads b by rows: a row-major copy of it, on
-            // the stack when it is as small as the lab's (a 2 x 4 Vᵀ, a 3 x 12 W₂ᵀ).
-            let mut buffer = [0.0; SMALL_COPY];
-            let b_rows = &mut buffer[..k * n];
-            for (b_row, row) in rows_mut(b_rows, n).zip(b.rows()) {
-                b_row.iter_mut().zip(row).for_each(|(x, &y)| *x = y);
+            return out;
+        };
+        // Each layout checked once, here (the checks cost more than a tiny product).
+        match b.as_slice() {
+            Some(b) => direct_into(a, b, out_entries),
+            None if k * n <= SMALL_COPY => {
+                // The direct loop reads b by rows: a row-major copy of it, on
+                // the stack when it is as small as the lab's (a 2 x 4 Vᵀ, a 3 x 12 W₂ᵀ).
+                let mut buffer = [0.0; SMALL_COPY];
+                let b_rows = &mut buffer[..k * n];
+                for (b_row, row) in rows_mut(b_rows, n).zip(b.rows()) {
+                    b_row.iter_mut().zip(row).for_each(|(x, &y)| *x = y);
+                }
+                direct_into(a, b_rows, out_entries);
             }
-            matmul_into(a, ArrayView2::from_shape((k, n), b_rows).expect("k x n"), &mut out);
-        } else {
-            let b_rows = self.copy(b);
-            matmul_into(a, b_rows.view(), &mut out);
-            self.recycle(b_rows);
+            None => {
+                let b_rows = self.copy(b);
+                direct_into(a, b_rows.as_slice().expect("row-major"), out_entries);
+                self.recycle(b_rows);
+            }
         }
         out
     }
@@ -457,18 +465,23 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
         && let (Some(a), Some(out)) = (Strided::of(a), out.as_slice_mut())
     {
         let b = row_major(b);
-        let b = b.as_slice().expect("row-major");
-        // Compiled for each instruction set the processor may have
-        // (AVX2 and FMA, ...), the best of them chosen when it runs.
-        if a.col_stride == 1 && fixed_depth(k, a.data, b, &mut *out) {
-            return;
-        }
-        processor().dispatch(DirectProduct { a, b, out });
+        direct_into(a, b.as_slice().expect("row-major"), out);
         return;
     }
     assert!(out.is_standard_layout(), "matmul_into: `out` must be row-major");
     // β = 0: the old contents of `out` are overwritten, never read.
     general_mat_mul(1.0, &a, &b, 0.0, out);
+}
+
+/// `out = a · b` by [`fixed_depth_product`] or [`direct_product`], for a
+/// row-major k x n `b`, compiled for each instruction set the processor
+/// may have (AVX2 and FMA, ...), the best of them chosen when it runs.
+#[inline(always)]
+fn direct_into(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
+    if a.col_stride == 1 && fixed_depth(a.cols, a.data, b, &mut *out) {
+        return;
+    }
+    processor().dispatch(DirectProduct { a, b, out });
 }
 
 /// Whether an m x k by k x n product takes [`direct_product`].
