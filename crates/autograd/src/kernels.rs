@@ -257,7 +257,7 @@ impl<'a> Kernels<'a> {
         };
         // Each layout checked once, here (the checks cost more than a tiny product).
         match b.as_slice() {
-            Some(b) => direct_into(a, b, out_entries),
+            Some(b) => direct_into(a, b, n, out_entries),
             None if k * n <= SMALL_COPY => {
                 // The direct loop reads b by rows: a row-major copy of it, on
                 // the stack when it is as small as the lab's (a 2 x 4 Vᵀ, a 3 x 12 W₂ᵀ).
@@ -266,11 +266,11 @@ impl<'a> Kernels<'a> {
                 for (b_row, row) in rows_mut(b_rows, n).zip(b.rows()) {
                     b_row.iter_mut().zip(row).for_each(|(x, &y)| *x = y);
                 }
-                direct_into(a, b_rows, out_entries);
+                direct_into(a, b_rows, n, out_entries);
             }
             None => {
                 let b_rows = self.copy(b);
-                direct_into(a, b_rows.as_slice().expect("row-major"), out_entries);
+                direct_into(a, b_rows.as_slice().expect("row-major"), n, out_entries);
                 self.recycle(b_rows);
             }
         }
@@ -465,7 +465,7 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
         && let (Some(a), Some(out)) = (Strided::of(a), out.as_slice_mut())
     {
         let b = row_major(b);
-        direct_into(a, b.as_slice().expect("row-major"), out);
+        direct_into(a, b.as_slice().expect("row-major"), n, out);
         return;
     }
     assert!(out.is_standard_layout(), "matmul_into: `out` must be row-major");
@@ -473,15 +473,117 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
     general_mat_mul(1.0, &a, &b, 0.0, out);
 }
 
-/// `out = a · b` by [`fixed_depth_product`] or [`direct_product`], for a
-/// row-major k x n `b`, compiled for each instruction set the processor
-/// may have (AVX2 and FMA, ...), the best of them chosen when it runs.
+/// `out = a · b` for a row-major k x n `b`: by [`fixed_depth_product`] for
+/// a row-major `a` of at most 16 columns, by [`narrow_product`] for a
+/// column-major `a` and at most 3 columns of out, else by
+/// [`direct_product`]; each compiled for every instruction set the
+/// processor may have (AVX2 and FMA, ...), the best of them chosen when it runs.
 #[inline(always)]
-fn direct_into(a: Strided<'_>, b: &[f64], out: &mut [f64]) {
-    if a.col_stride == 1 && fixed_depth(a.cols, a.data, b, &mut *out) {
+fn direct_into(a: Strided<'_>, b: &[f64], n: usize, out: &mut [f64]) {
+    if a.col_stride == 1 {
+        if fixed_depth(a.cols, a.data, b, &mut *out) {
+            return;
+        }
+    } else if narrow(a.data, a.col_stride, b, n, &mut *out) {
         return;
     }
     processor().dispatch(DirectProduct { a, b, out });
+}
+
+/// The most columns of out that [`narrow_product`] serves.
+const NARROW: usize = 3;
+
+/// Runs [`narrow_product`] for a column-major `a` of m rows (`columns`)
+/// and `n ≤ 3` columns of out; returns whether it did.
+#[inline(always)]
+fn narrow(columns: &[f64], m: usize, b: &[f64], n: usize, out: &mut [f64]) -> bool {
+    let arch = processor();
+    match n {
+        1 => arch.dispatch(NarrowProduct::<1> { columns, m, b, out }),
+        2 => arch.dispatch(NarrowProduct::<2> { columns, m, b, out }),
+        NARROW => arch.dispatch(NarrowProduct::<NARROW> { columns, m, b, out }),
+        _ => return false,
+    }
+    true
+}
+
+/// The arguments of [`narrow_product`].
+struct NarrowProduct<'a, const W: usize> {
+    columns: &'a [f64],
+    m: usize,
+    b: &'a [f64],
+    out: &'a mut [f64],
+}
+
+impl<const W: usize> pulp::WithSimd for NarrowProduct<'_, W> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        narrow_product::<W>(self.columns, self.m, self.b, self.out);
+    }
+}
+
+/// `out = a · b` for a column-major m x k `a` (its column k is
+/// `columns[k * m..][..m]`) and a row-major k x `W` `b`, `W ≤ 3`: too few
+/// columns to vectorise along a row of out (Hᵀ G, 12 x 16 by 16 x 3, in the
+/// MLP's backward sweep), so the vectors run down a's columns instead, 8
+/// rows of out at a time, then 4, then one by one. Each entry is still the
+/// chain of fused multiply-adds in the order of k: the same bits.
+#[inline(always)]
+fn narrow_product<const W: usize>(columns: &[f64], m: usize, b: &[f64], out: &mut [f64]) {
+    let (b_rows, _) = b.as_chunks::<W>();
+    let (out_rows, _) = out.as_chunks_mut::<W>();
+    let mut blocks = out_rows.chunks_exact_mut(8);
+    let mut first = 0;
+    for block in blocks.by_ref() {
+        narrow_rows::<8, W>(columns, m, first, b_rows, block);
+        first += 8;
+    }
+    let mut left = blocks.into_remainder();
+    if left.len() >= 4 {
+        let (block, rest) = left.split_at_mut(4);
+        narrow_rows::<4, W>(columns, m, first, b_rows, block);
+        first += 4;
+        left = rest;
+    }
+    for row in left.chunks_exact_mut(1) {
+        narrow_rows::<1, W>(columns, m, first, b_rows, row);
+        first += 1;
+    }
+}
+
+/// Rows `first..first + R` of [`narrow_product`]'s out.
+#[inline(always)]
+fn narrow_rows<const R: usize, const W: usize>(
+    columns: &[f64],
+    m: usize,
+    first: usize,
+    b_rows: &[[f64; W]],
+    out_rows: &mut [[f64; W]],
+) {
+    let out_rows: &mut [[f64; W]; R] = out_rows.try_into().expect("R rows");
+    let mut sums = [[0.0; R]; W];
+    for (column, b_row) in columns.chunks_exact(m).zip(b_rows) {
+        let xs: &[f64; R] = column[first..].first_chunk().expect("R rows from first");
+        for (column_sums, &y) in sums.iter_mut().zip(b_row) {
+            for (sum, &x) in column_sums.iter_mut().zip(xs) {
+                *sum = x.mul_add(y, *sum);
+            }
+        }
+    }
+    store_transposed(&sums, out_rows);
+}
+
+/// `out_rows[r][j] = sums[j][r]`. Kept out of line: inlined, it led the
+/// compiler to lay the sums out as rows of out, and shuffle every step of k.
+#[inline(never)]
+fn store_transposed<const R: usize, const W: usize>(sums: &[[f64; R]; W], out_rows: &mut [[f64; W]; R]) {
+    for (r, out_row) in out_rows.iter_mut().enumerate() {
+        for (out, column_sums) in out_row.iter_mut().zip(sums) {
+            *out = column_sums[r];
+        }
+    }
 }
 
 /// Whether an m x k by k x n product takes [`direct_product`].
