@@ -59,14 +59,7 @@ impl<'a> Kernels<'a> {
         let out = copy.as_slice_mut().expect("row-major");
         match (a.as_slice(), a.t().to_slice()) {
             (Some(a), _) => out.copy_from_slice(a),
-            // Column-major (a transposed view): column j is the j-th run of m entries.
-            (None, Some(columns)) => {
-                for (j, column) in rows(columns, m).enumerate() {
-                    for (out_row, &x) in rows_mut(out, n).zip(column) {
-                        out_row[j] = x;
-                    }
-                }
-            }
+            (None, Some(columns)) => columns_to_rows(columns, (m, n), out),
             (None, None) => copy.assign(&a),
         }
         copy
@@ -263,8 +256,13 @@ impl<'a> Kernels<'a> {
                 // the stack when it is as small as the lab's (a 2 x 4 Vᵀ, a 3 x 12 W₂ᵀ).
                 let mut buffer = [0.0; SMALL_COPY];
                 let b_rows = &mut buffer[..k * n];
-                for (b_row, row) in rows_mut(b_rows, n).zip(b.rows()) {
-                    b_row.iter_mut().zip(row).for_each(|(x, &y)| *x = y);
+                match b.t().to_slice() {
+                    Some(columns) => columns_to_rows(columns, (k, n), b_rows),
+                    None => {
+                        for (b_row, row) in rows_mut(b_rows, n).zip(b.rows()) {
+                            b_row.iter_mut().zip(row).for_each(|(x, &y)| *x = y);
+                        }
+                    }
                 }
                 direct_into(a, b_rows, n, out_entries);
             }
@@ -1098,6 +1096,17 @@ pub(crate) fn row_major(a: ArrayView2<'_, f64>) -> CowArray<'_, f64, Ix2> {
         CowArray::from(a)
     } else {
         CowArray::from(a.as_standard_layout().into_owned())
+    }
+}
+
+/// Writes a column-major m x n matrix (`columns`, a transposed view's
+/// buffer: column j is the j-th run of m entries) into `out` row-major.
+#[inline(always)]
+fn columns_to_rows(columns: &[f64], (m, n): (usize, usize), out: &mut [f64]) {
+    for (j, column) in rows(columns, m).enumerate() {
+        for (out_row, &x) in rows_mut(out, n).zip(column) {
+            out_row[j] = x;
+        }
     }
 }
 
