@@ -348,7 +348,9 @@ trait ShortRows: Sized {
 /// `rows` back for the general loop. With `N` known, each row is one
 /// fixed-size array: the loop over it unrolls with no check per entry (the
 /// lab's biases and their gradients are rows of 3 and 12, too short for a
-/// loop over a slice to pay off). The same operations in the same order.
+/// loop over a slice to pay off). The same operations in the same order,
+/// so the same bits, except the sign of a NaN: an addition's operands may
+/// be swapped by the compiler, and x86 keeps the first one's NaN.
 #[inline(always)]
 fn for_short_rows<T: ShortRows>(n: usize, rows: T) -> Result<T::Output, T> {
     Ok(match n {
@@ -1244,7 +1246,8 @@ mod tests {
         /// `MAX_SHORT_ROW`, and the general loops past it, against the
         /// plainest loops over indices, bit for bit: a bias added to each
         /// row, the column sums (each from the top row down) and the
-        /// cross-entropy with its probabilities.
+        /// cross-entropy with its probabilities. Finite entries only:
+        /// a NaN's sign may differ (see [`for_short_rows`]).
         #[test]
         fn short_row_kernels_match_plain_loops(
             (m, n) in (0usize..12, 1usize..=MAX_SHORT_ROW + 3),
