@@ -37,7 +37,7 @@ pub(crate) fn evaluate<'a>(op: &Op, value: impl Fn(NodeId) -> &'a Value, kernels
                 saved: None,
             };
         }
-        Op::Add(a, b) => kernels.zip_map(view(a), view(b), |x, y| x + y),
+        Op::Add(a, b) => kernels.add(view(a), view(b)),
         Op::Sub(a, b) => kernels.zip_map(view(a), view(b), |x, y| x - y),
         Op::Neg(a) => kernels.map(view(a), |x| -x),
         Op::Mul(a, b) => kernels.zip_map(view(a), view(b), |x, y| x * y),

@@ -99,13 +99,11 @@ impl<'a> Kernels<'a> {
                     .for_each(|(out, (&x, &y))| *out = f(x, y));
             }),
             (Some(out), Some(a), Some(row)) if bias => {
-                if let Err(BiasRows { out, a, row, f }) = for_short_rows(cols, BiasRows { out, a, row, f }) {
-                    for (out_row, a_row) in rows_mut(out, cols).zip(rows(a, cols)) {
-                        out_row
-                            .iter_mut()
-                            .zip(a_row.iter().zip(row))
-                            .for_each(|(out, (&x, &y))| *out = f(x, y));
-                    }
+                for (out_row, a_row) in rows_mut(out, cols).zip(rows(a, cols)) {
+                    out_row
+                        .iter_mut()
+                        .zip(a_row.iter().zip(row))
+                        .for_each(|(out, (&x, &y))| *out = f(x, y));
                 }
             }
             _ => {
@@ -117,6 +115,26 @@ impl<'a> Kernels<'a> {
             }
         }
         out
+    }
+
+    /// `a + b`, broadcasting: [`Kernels::zip_map`] with `+`, except that a
+    /// bias, a row of at most [`MAX_SHORT_ROW`] entries added to each row of
+    /// `a`, takes a loop compiled for its length ([`for_short_rows`]). Only
+    /// the sum has that path: through `zip_map` every closure of every op
+    /// would be compiled sixteen more times, and the crate's build time
+    /// tripled.
+    pub(crate) fn add(self, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+        let (m, n) = a.dim();
+        let short_bias = m > 1 && b.dim() == (1, n) && (1..=MAX_SHORT_ROW).contains(&n);
+        if let (true, Some(a), Some(row)) = (short_bias, a.as_slice(), b.as_slice()) {
+            let mut sum = self.pool.take((m, n));
+            let out = sum.as_slice_mut().expect("the pool's matrices are row-major");
+            if for_short_rows(n, BiasRows { out, a, row }).is_ok() {
+                return sum;
+            }
+            self.recycle(sum);
+        }
+        self.zip_map(a, b, |x, y| x + y)
     }
 
     /// `g` summed over the axes along which an operand of shape `shape` was
@@ -249,12 +267,13 @@ impl<'a> Kernels<'a> {
             return out;
         };
         // Each layout checked once, here (the checks cost more than a tiny product).
-        match b.as_slice() {
-            Some(b) => direct_into(a, b, n, out_entries),
+        let mut buffer;
+        let b_rows: &[f64] = match b.as_slice() {
+            Some(b) => b,
             None if k * n <= SMALL_COPY => {
                 // The direct loop reads b by rows: a row-major copy of it, on
                 // the stack when it is as small as the lab's (a 2 x 4 Vᵀ, a 3 x 12 W₂ᵀ).
-                let mut buffer = [0.0; SMALL_COPY];
+                buffer = [0.0; SMALL_COPY];
                 let b_rows = &mut buffer[..k * n];
                 match b.t().to_slice() {
                     Some(columns) => columns_to_rows(columns, (k, n), b_rows),
@@ -264,14 +283,16 @@ impl<'a> Kernels<'a> {
                         }
                     }
                 }
-                direct_into(a, b_rows, n, out_entries);
+                b_rows
             }
             None => {
                 let b_rows = self.copy(b);
-                direct_into(a, b_rows.as_slice().expect("row-major"), n, out_entries);
+                direct_product_of(a, b_rows.as_slice().expect("row-major"), n, out_entries);
                 self.recycle(b_rows);
+                return out;
             }
-        }
+        };
+        direct_into(a, b_rows, n, out_entries);
         out
     }
 
@@ -374,15 +395,14 @@ fn for_short_rows<T: ShortRows>(n: usize, rows: T) -> Result<T::Output, T> {
     })
 }
 
-/// `out = f(a, row)` with the 1 x n `row` repeated down the rows of `a`.
-struct BiasRows<'a, F> {
+/// `out = a + row` with the 1 x n `row` repeated down the rows of `a`.
+struct BiasRows<'a> {
     out: &'a mut [f64],
     a: &'a [f64],
     row: &'a [f64],
-    f: F,
 }
 
-impl<F: Fn(f64, f64) -> f64> ShortRows for BiasRows<'_, F> {
+impl ShortRows for BiasRows<'_> {
     type Output = ();
 
     #[inline(always)]
@@ -392,7 +412,7 @@ impl<F: Fn(f64, f64) -> f64> ShortRows for BiasRows<'_, F> {
         let (out_rows, _) = self.out.as_chunks_mut::<N>();
         for (out_row, a_row) in out_rows.iter_mut().zip(a_rows) {
             for ((out, &x), &y) in out_row.iter_mut().zip(a_row).zip(row) {
-                *out = (self.f)(x, y);
+                *out = x + y;
             }
         }
     }
@@ -465,7 +485,7 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
         && let (Some(a), Some(out)) = (Strided::of(a), out.as_slice_mut())
     {
         let b = row_major(b);
-        direct_into(a, b.as_slice().expect("row-major"), n, out);
+        direct_product_of(a, b.as_slice().expect("row-major"), n, out);
         return;
     }
     assert!(out.is_standard_layout(), "matmul_into: `out` must be row-major");
@@ -478,6 +498,10 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
 /// column-major `a` and at most 3 columns of out, else by
 /// [`direct_product`]; each compiled for every instruction set the
 /// processor may have (AVX2 and FMA, ...), the best of them chosen when it runs.
+/// Inlined into the one call of the hot path, `Kernels::matmul`'s; every
+/// other caller goes through [`direct_product_of`], since each inlined copy
+/// compiles every kernel again (four of them tripled the crate's build
+/// time).
 #[inline(always)]
 fn direct_into(a: Strided<'_>, b: &[f64], n: usize, out: &mut [f64]) {
     if a.col_stride == 1 {
@@ -488,6 +512,12 @@ fn direct_into(a: Strided<'_>, b: &[f64], n: usize, out: &mut [f64]) {
         return;
     }
     processor().dispatch(DirectProduct { a, b, out });
+}
+
+/// [`direct_into`], not inlined: for the callers off the hot path.
+#[inline(never)]
+fn direct_product_of(a: Strided<'_>, b: &[f64], n: usize, out: &mut [f64]) {
+    direct_into(a, b, n, out);
 }
 
 /// The most columns of out that [`narrow_product`] serves.
@@ -637,7 +667,7 @@ const MAX_FIXED_DEPTH: usize = 16;
 
 /// Runs [`fixed_depth_product`] for a row-major `a` of `k` columns, if
 /// `k ≤ MAX_FIXED_DEPTH`; returns whether it did.
-#[inline(always)]
+#[inline(never)]
 fn fixed_depth(k: usize, a: &[f64], b: &[f64], out: &mut [f64]) -> bool {
     let arch = processor();
     match k {
@@ -1259,6 +1289,9 @@ mod tests {
             let a = matrix((m, n), &entries, false);
             let bias = matrix((1, n), &entries[12 * 19..], false);
 
+            let biased = kernels.add(a.view(), bias.view());
+            let expected = Array2::from_shape_fn((m, n), |(i, j)| a[[i, j]] + bias[[0, j]]);
+            prop_assert_eq!(biased, expected);
             let biased = kernels.zip_map(a.view(), bias.view(), |x, y| x * 2.0 - y);
             let expected = Array2::from_shape_fn((m, n), |(i, j)| a[[i, j]] * 2.0 - bias[[0, j]]);
             prop_assert_eq!(biased, expected);
