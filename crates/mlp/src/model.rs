@@ -1,6 +1,6 @@
 //! The network: its parameters, and its forward pass recorded on a tape.
 
-use autograd::{Tape, Var};
+use autograd::{IntoValue, Tape, Var};
 use ndarray::Array2;
 use rand::rngs::StdRng;
 use rand::{Rng, RngExt, SeedableRng};
@@ -201,7 +201,9 @@ impl Mlp {
 
     /// [`Mlp::logits`], recorded on `tape` (cleared first): a tape reused
     /// for every evaluation keeps its buffers, as a training loop's does.
-    pub fn logits_on(&self, tape: &mut Tape, features: &Array2<f64>) -> Array2<f64> {
+    /// The features arrive as any leaf does ([`IntoValue`]): an
+    /// [`ArcArray2`](ndarray::ArcArray2) is shared, not copied.
+    pub fn logits_on<'a>(&self, tape: &mut Tape, features: impl IntoValue<'a>) -> Array2<f64> {
         tape.clear();
         let parameters: Vec<Var<'_>> = self.parameters().into_iter().map(|p| tape.constant(p)).collect();
         let logits = Self::record_logits(&parameters, tape.constant(features));
@@ -215,7 +217,7 @@ impl Mlp {
     }
 
     /// [`Mlp::predict`], recorded on `tape` (see [`Mlp::logits_on`]).
-    pub fn predict_on(&self, tape: &mut Tape, features: &Array2<f64>) -> Vec<usize> {
+    pub fn predict_on<'a>(&self, tape: &mut Tape, features: impl IntoValue<'a>) -> Vec<usize> {
         let logits = self.logits_on(tape, features);
         let logits = logits.as_standard_layout();
         let entries = logits.as_slice().expect("row-major");
@@ -237,7 +239,7 @@ impl Mlp {
     /// # Panics
     /// As [`Mlp::accuracy`].
     #[track_caller]
-    pub fn accuracy_on(&self, tape: &mut Tape, features: &Array2<f64>, labels: &[usize]) -> f64 {
+    pub fn accuracy_on<'a>(&self, tape: &mut Tape, features: impl IntoValue<'a>, labels: &[usize]) -> f64 {
         metrics::accuracy(labels, &self.predict_on(tape, features))
     }
 

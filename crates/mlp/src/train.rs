@@ -4,13 +4,14 @@ use std::time::{Duration, Instant};
 
 use autograd::optim::OptimizerKind;
 use autograd::{Gradients, Tape, Var, all_finite};
-use ndarray::Array2;
+use ndarray::{ArcArray2, Array2, ArrayViewMut2, Axis};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use crate::error::{Divergence, MlpError, NonFinite};
 use crate::history::{EpochRecord, History};
+use crate::metrics::accuracy;
 use crate::model::{Mlp, parameter_name};
 
 /// The settings of a training run.
@@ -174,7 +175,7 @@ impl Minibatch {
     }
 
     /// Records a training step on `tape`, as [`train`] records each one:
-    /// the features as a constant (`#0`, moved in, not copied), then the
+    /// the features as a constant (`#0`, not copied), then the
     /// model's parameters and its loss ([`Mlp::record_loss`]). Returns the
     /// 1 x 1 loss and the parameter vars in the order of [`Mlp::parameters`].
     ///
@@ -281,9 +282,11 @@ fn minibatches<'o>(order: &'o [usize], config: &TrainConfig) -> std::slice::Chun
 ///
 /// Each epoch shuffles the training rows (seeded) and walks them in
 /// minibatches. Each step clears one reused tape, records the loss of the
-/// current parameters ([`Minibatch::record`]), sweeps backward, and lets the
+/// current parameters as [`Minibatch::record`] does (with the minibatch in
+/// buffers reused from step to step), sweeps backward, and lets the
 /// optimiser update the parameters from those gradients. [`FirstStep`] is
-/// its first step.
+/// its first step. After each epoch, one forward pass over the training
+/// and validation rows together measures both accuracies.
 ///
 /// A non-finite loss or gradient stops the run with [`MlpError::Diverged`],
 /// which carries the history so far and the engine's anomaly report.
@@ -315,6 +318,8 @@ fn train_observed(
     let mut order = all_rows(training);
     let mut tape = Tape::new();
     let mut grads = Gradients::new();
+    let mut batch = BatchBuffers::new(config.batch_size.min(training.len()), model.inputs());
+    let evaluation = Evaluation::new(training, validation);
     let mut evaluation_tape = Tape::new();
 
     let (mut step_time, mut evaluation_time) = (Duration::ZERO, Duration::ZERO);
@@ -324,7 +329,8 @@ fn train_observed(
         let mut weighted_loss = 0.0;
         for (step, rows) in minibatches(&order, config).enumerate() {
             tape.clear();
-            let (loss, parameters) = Minibatch::gather(training, rows).record(&tape, &model);
+            let (features, labels) = batch.gather(training, rows);
+            let (loss, parameters) = model.record_loss(&tape, tape.constant(features), labels);
             let value = loss.item();
             let diverged = |what, anomaly, history: &History| {
                 MlpError::Diverged(Box::new(Divergence {
@@ -357,11 +363,12 @@ fn train_observed(
         }
         step_time += steps_started.elapsed();
         let evaluation_started = Instant::now();
+        let (train_accuracy, validation_accuracy) = evaluation.accuracies(&model, &mut evaluation_tape);
         history.epochs.push(EpochRecord {
             epoch,
             train_loss: weighted_loss / training.len() as f64,
-            train_accuracy: model.accuracy_on(&mut evaluation_tape, training.features, training.labels),
-            validation_accuracy: validation.map(|v| model.accuracy_on(&mut evaluation_tape, v.features, v.labels)),
+            train_accuracy,
+            validation_accuracy,
         });
         evaluation_time += evaluation_started.elapsed();
     }
@@ -373,11 +380,51 @@ fn train_observed(
     })
 }
 
+/// The rows whose accuracy is measured after every epoch: the training
+/// rows, then the validation rows, stacked once into one shared matrix, so
+/// that each epoch's measurement is one forward pass that copies no
+/// features. A row's logits do not depend on the other rows, so the
+/// predictions are those of two separate passes, to the last bit.
+struct Evaluation<'a> {
+    features: ArcArray2<f64>,
+    training: Examples<'a>,
+    validation: Option<Examples<'a>>,
+}
+
+impl<'a> Evaluation<'a> {
+    fn new(training: Examples<'a>, validation: Option<Examples<'a>>) -> Self {
+        let features = match validation {
+            Some(validation) => ndarray::concatenate(Axis(0), &[training.features.view(), validation.features.view()])
+                .expect("checked sets have the same columns"),
+            None => training.features.clone(),
+        };
+        Evaluation {
+            features: features.into_shared(),
+            training,
+            validation,
+        }
+    }
+
+    /// The model's accuracy on the training rows and on the validation rows.
+    fn accuracies(&self, model: &Mlp, tape: &mut Tape) -> (f64, Option<f64>) {
+        let predictions = model.predict_on(tape, &self.features);
+        let (on_training, on_validation) = predictions.split_at(self.training.len());
+        let validation = self.validation.map(|v| accuracy(v.labels, on_validation));
+        (accuracy(self.training.labels, on_training), validation)
+    }
+}
+
 /// The rows of `features` at the indices `rows`, in that order (what
 /// ndarray's `select` does, several times faster for a small batch).
 fn gather_rows(features: &Array2<f64>, rows: &[usize]) -> Array2<f64> {
+    let mut batch = Array2::zeros((rows.len(), features.ncols()));
+    gather_rows_into(features, rows, batch.view_mut());
+    batch
+}
+
+/// Writes the rows of `features` at the indices `rows` into `batch`'s rows.
+fn gather_rows_into(features: &Array2<f64>, rows: &[usize], mut batch: ArrayViewMut2<'_, f64>) {
     let cols = features.ncols();
-    let mut batch = Array2::zeros((rows.len(), cols));
     match (features.as_slice(), batch.as_slice_mut()) {
         // Row-major features: each row is a slice to copy.
         (Some(all), Some(out)) if cols > 0 => {
@@ -391,7 +438,46 @@ fn gather_rows(features: &Array2<f64>, rows: &[usize]) -> Array2<f64> {
             }
         }
     }
-    batch
+}
+
+/// The features and labels of the step's minibatch, in buffers that every
+/// step reuses: the tape shares the features (an [`ArcArray2`]) rather
+/// than taking them, so once the tape is cleared they are the loop's alone
+/// again, and the next batch is written over them without allocating.
+/// Two feature buffers: one for full batches, one for an epoch's shorter
+/// last batch.
+struct BatchBuffers {
+    full: ArcArray2<f64>,
+    last: ArcArray2<f64>,
+    labels: Vec<usize>,
+}
+
+impl BatchBuffers {
+    fn new(batch_size: usize, inputs: usize) -> Self {
+        BatchBuffers {
+            full: Array2::zeros((batch_size, inputs)).into_shared(),
+            last: Array2::zeros((0, inputs)).into_shared(),
+            labels: Vec::with_capacity(batch_size),
+        }
+    }
+
+    /// Gathers the examples at `rows` ([`Minibatch::gather`] without the
+    /// allocations); returns the features and labels.
+    fn gather(&mut self, examples: Examples<'_>, rows: &[usize]) -> (&ArcArray2<f64>, &[usize]) {
+        let features = if rows.len() == self.full.nrows() {
+            &mut self.full
+        } else {
+            if rows.len() != self.last.nrows() {
+                self.last = Array2::zeros((rows.len(), self.last.ncols())).into_shared();
+            }
+            &mut self.last
+        };
+        // Not shared any more (the tape was cleared), so no copy is made.
+        gather_rows_into(examples.features, rows, features.view_mut());
+        self.labels.clear();
+        self.labels.extend(rows.iter().map(|&row| examples.labels[row]));
+        (features, &self.labels)
+    }
 }
 
 #[cfg(test)]
