@@ -408,7 +408,7 @@ impl ShortRows for BiasRows<'_> {
     fn run<const N: usize>(self) {
         // The row copied into a local array: read through the slice, it
         // was loaded again for every row, one entry at a time.
-        let row: [f64; N] = *<&[f64; N]>::try_from(self.row).expect("a row of N entries");
+        let row: [f64; N] = self.row.try_into().expect("a row of N entries");
         let (a_rows, _) = self.a.as_chunks::<N>();
         let (out_rows, _) = self.out.as_chunks_mut::<N>();
         for (out_row, a_row) in out_rows.iter_mut().zip(a_rows) {

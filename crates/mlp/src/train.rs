@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use autograd::optim::OptimizerKind;
-use autograd::{Gradients, Tape, Var, all_finite};
-use ndarray::{ArcArray2, Array2, ArrayViewMut2, Axis};
+use autograd::{DIRECT_PRODUCT_LIMIT, Gradients, Tape, Var, all_finite};
+use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2, Axis};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -319,7 +319,7 @@ fn train_observed(
     let mut tape = Tape::new();
     let mut grads = Gradients::new();
     let mut batch = BatchBuffers::new(config.batch_size.min(training.len()), model.inputs());
-    let evaluation = Evaluation::new(training, validation);
+    let evaluation = EvaluationRows::new(&model, training, validation);
     let mut evaluation_tape = Tape::new();
 
     let (mut step_time, mut evaluation_time) = (Duration::ZERO, Duration::ZERO);
@@ -380,26 +380,42 @@ fn train_observed(
     })
 }
 
-/// The rows whose accuracy is measured after every epoch: the training
-/// rows, then the validation rows, stacked once into one shared matrix, so
-/// that each epoch's measurement is one forward pass that copies no
-/// features. A row's logits do not depend on the other rows, so the
-/// predictions are those of two separate passes, to the last bit.
-struct Evaluation<'a> {
-    features: ArcArray2<f64>,
+/// The rows whose accuracy is measured after every epoch, shared with the
+/// evaluation tape (row-major copies made once, not one per epoch). The
+/// training and validation rows are stacked into one matrix, so that one
+/// forward pass measures both, when every product of that pass stays
+/// small enough for the engine's direct product
+/// ([`DIRECT_PRODUCT_LIMIT`](autograd::DIRECT_PRODUCT_LIMIT)), as it is
+/// for each set alone: a row's logits are then the same bits whichever
+/// rows are beside it. Otherwise each set is its own pass, as the larger
+/// products may take `matrixmultiply`, whose sums can round differently.
+struct EvaluationRows<'a> {
+    /// One matrix per forward pass: the stacked rows, or the training
+    /// rows then the validation rows.
+    passes: Vec<ArcArray2<f64>>,
     training: Examples<'a>,
     validation: Option<Examples<'a>>,
 }
 
-impl<'a> Evaluation<'a> {
-    fn new(training: Examples<'a>, validation: Option<Examples<'a>>) -> Self {
-        let features = match validation {
-            Some(validation) => ndarray::concatenate(Axis(0), &[training.features.view(), validation.features.view()])
-                .expect("checked sets have the same columns"),
-            None => training.features.clone(),
+impl<'a> EvaluationRows<'a> {
+    fn new(model: &Mlp, training: Examples<'a>, validation: Option<Examples<'a>>) -> Self {
+        let row_major = |features: ArrayView2<'_, f64>| features.as_standard_layout().into_owned().into_shared();
+        let rows = training.len() + validation.map_or(0, |v| v.len());
+        let stays_direct = model
+            .layers()
+            .iter()
+            .all(|layer| rows * layer.fan_in() * layer.fan_out() <= DIRECT_PRODUCT_LIMIT);
+        let passes = match validation {
+            Some(v) if stays_direct => {
+                let stacked = ndarray::concatenate(Axis(0), &[training.features.view(), v.features.view()])
+                    .expect("checked sets have the same columns");
+                vec![row_major(stacked.view())]
+            }
+            Some(v) => vec![row_major(training.features.view()), row_major(v.features.view())],
+            None => vec![row_major(training.features.view())],
         };
-        Evaluation {
-            features: features.into_shared(),
+        EvaluationRows {
+            passes,
             training,
             validation,
         }
@@ -407,7 +423,10 @@ impl<'a> Evaluation<'a> {
 
     /// The model's accuracy on the training rows and on the validation rows.
     fn accuracies(&self, model: &Mlp, tape: &mut Tape) -> (f64, Option<f64>) {
-        let predictions = model.predict_on(tape, &self.features);
+        let mut predictions = Vec::with_capacity(self.training.len() + self.validation.map_or(0, |v| v.len()));
+        for features in &self.passes {
+            predictions.extend(model.predict_on(tape, features));
+        }
         let (on_training, on_validation) = predictions.split_at(self.training.len());
         let validation = self.validation.map(|v| accuracy(v.labels, on_validation));
         (accuracy(self.training.labels, on_training), validation)
@@ -472,7 +491,10 @@ impl BatchBuffers {
             }
             &mut self.last
         };
-        // Not shared any more (the tape was cleared), so no copy is made.
+        // The caller cleared the tape, so nobody else holds the buffer and
+        // `view_mut` copies nothing (were it still shared, it would copy,
+        // and the tape would keep the old rows, never see the new ones).
+        debug_assert!(features.is_unique(), "the tape still holds the last batch");
         gather_rows_into(examples.features, rows, features.view_mut());
         self.labels.clear();
         self.labels.extend(rows.iter().map(|&row| examples.labels[row]));
@@ -636,6 +658,80 @@ mod tests {
                 // PartialEq on f64 is bitwise equality here: no NaN is involved.
                 assert_eq!(traced, trained_gradients, "{optimizer}, seed {seed}");
             }
+        }
+    }
+
+    #[test]
+    fn every_step_is_what_minibatch_record_records() {
+        // train writes its minibatches into reused buffers; replaying the
+        // same shuffles through Minibatch::gather and Minibatch::record,
+        // one fresh tape per step, must give every step's loss and
+        // gradients to the last bit: 21 rows in batches of 4 (five full
+        // batches and a short one of 1) over three epochs, so both buffers
+        // are reused across epochs.
+        let (features, labels) = clusters(7);
+        let data = Examples::new(&features, &labels);
+        let config = TrainConfig {
+            epochs: 3,
+            optimizer: OptimizerKind::Sgd,
+            ..quick_config()
+        };
+        let mut trained = Vec::new();
+        train_observed(&config, data, None, 3, |loss, gradients| {
+            trained.push((loss, gradients.iter().map(|&g| g.clone()).collect::<Vec<_>>()));
+        })
+        .unwrap();
+
+        let Start { mut model, mut rng } = Start::new(&config, data, 3).unwrap();
+        let mut optimizer = config.optimizer.build(config.learning_rate);
+        let mut order = all_rows(data);
+        let mut replayed = Vec::new();
+        for _ in 0..config.epochs {
+            order.shuffle(&mut rng);
+            for rows in minibatches(&order, &config) {
+                let tape = Tape::new();
+                let (loss, parameters) = Minibatch::gather(data, rows).record(&tape, &model);
+                let grads = tape.backward(loss);
+                let gradients: Vec<Array2<f64>> = parameters.iter().map(|&p| grads[p].clone()).collect();
+                optimizer.step(&mut model.parameters_mut(), &gradients.iter().collect::<Vec<_>>());
+                replayed.push((loss.item(), gradients));
+            }
+        }
+        assert_eq!(trained.len(), 3 * 6);
+        for (step, (trained, replayed)) in trained.iter().zip(&replayed).enumerate() {
+            assert_eq!(trained.0.to_bits(), replayed.0.to_bits(), "step {step}");
+            // PartialEq on f64 is bitwise equality here: no NaN is involved.
+            assert_eq!(trained.1, replayed.1, "step {step}");
+        }
+    }
+
+    #[test]
+    fn stacked_and_separate_evaluations_agree() {
+        // The report's sizes stack (one pass); 300 inputs do not (the first
+        // product of 30 stacked rows would pass DIRECT_PRODUCT_LIMIT). Either
+        // way, the accuracies are those of Mlp::accuracy on each set.
+        for inputs in [4, 300] {
+            let rows_of = |rows: std::ops::Range<usize>| {
+                Array2::from_shape_fn((rows.len(), inputs), |(i, j)| {
+                    ((rows.start + i) * 7 + j * 3) as f64 % 11.0 - 5.0
+                })
+            };
+            let labels: Vec<usize> = (0..30).map(|i| i % 2).collect();
+            let (training, validation) = (rows_of(0..20), rows_of(20..30));
+            let model = Mlp::new(&[inputs, 2], 0).unwrap();
+            let rows = EvaluationRows::new(
+                &model,
+                Examples::new(&training, &labels[..20]),
+                Some(Examples::new(&validation, &labels[20..])),
+            );
+            assert_eq!(rows.passes.len(), if inputs == 4 { 1 } else { 2 }, "{inputs} inputs");
+            let (on_training, on_validation) = rows.accuracies(&model, &mut Tape::new());
+            assert_eq!(on_training, model.accuracy(&training, &labels[..20]), "{inputs} inputs");
+            assert_eq!(
+                on_validation,
+                Some(model.accuracy(&validation, &labels[20..])),
+                "{inputs} inputs"
+            );
         }
     }
 
