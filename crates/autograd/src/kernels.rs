@@ -260,7 +260,11 @@ impl<'a> Kernels<'a> {
     pub(crate) fn matmul(self, a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
         let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
         let mut out = self.pool.take((m, n));
-        let direct = if is_direct(m, k, n) { Strided::of(a) } else { None };
+        let direct = if is_direct_product(m, k, n) {
+            Strided::of(a)
+        } else {
+            None
+        };
         let (Some(a), Some(out_entries)) = (direct, out.as_slice_mut()) else {
             matmul_into(a, b, &mut out);
             return out;
@@ -480,7 +484,7 @@ pub fn matmul_into(a: ArrayView2<f64>, b: ArrayView2<f64>, out: &mut Array2<f64>
         out.dim()
     );
     // a's and out's layouts are checked once (the checks cost more than a tiny product).
-    if is_direct(m, k, n)
+    if is_direct_product(m, k, n)
         && let (Some(a), Some(out)) = (Strided::of(a), out.as_slice_mut())
     {
         let b = row_major(b);
@@ -615,8 +619,12 @@ fn store_transposed<const R: usize, const W: usize>(sums: &[[f64; R]; W], out_ro
     }
 }
 
-/// Whether an m x k by k x n product takes [`direct_product`].
-fn is_direct(m: usize, k: usize, n: usize) -> bool {
+/// Whether an m x k by k x n product of contiguous operands takes the
+/// direct loop ([`matmul_into`]) rather than `matrixmultiply`: at most
+/// [`DIRECT_PRODUCT_LIMIT`] multiply-adds. Every entry of a direct product
+/// is one chain of fused multiply-adds in the order of k, whatever the
+/// other rows; `matrixmultiply` past a depth of 256 may round otherwise.
+pub fn is_direct_product(m: usize, k: usize, n: usize) -> bool {
     m * k * n <= DIRECT_PRODUCT_LIMIT
 }
 
@@ -1338,7 +1346,7 @@ mod tests {
     #[test]
     fn products_above_the_limit_go_to_matrixmultiply_and_agree() {
         // 30 x 30 x 30 = 27,000 multiply-adds: past the direct loop's limit.
-        assert!(!is_direct(30, 30, 30));
+        assert!(!is_direct_product(30, 30, 30));
         let a = Array2::from_shape_fn((30, 30), |(i, j)| (i as f64 - j as f64) / 7.0);
         let mut out = Array2::zeros((30, 30));
         matmul_into(a.view(), a.t(), &mut out);

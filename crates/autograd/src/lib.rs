@@ -72,7 +72,7 @@ pub use custom::CustomOp;
 pub use forward_mode::{ForwardModeError, jvp, try_jvp};
 pub use gradcheck::{GradCheck, GradCheckError, GradCheckReport, gradcheck};
 pub use gradients::Gradients;
-pub use kernels::{DIRECT_PRODUCT_LIMIT, matmul_into};
+pub use kernels::{DIRECT_PRODUCT_LIMIT, is_direct_product, matmul_into};
 pub use op::{Op, OpKind};
 pub use pool::set_buffer_reuse;
 pub use second_order::{hessian, hvp};

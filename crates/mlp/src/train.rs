@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use autograd::optim::OptimizerKind;
-use autograd::{DIRECT_PRODUCT_LIMIT, Gradients, Tape, Var, all_finite};
-use ndarray::{ArcArray2, Array2, ArrayView2, ArrayViewMut2, Axis};
+use autograd::{Gradients, Tape, Var, all_finite, is_direct_product};
+use ndarray::{ArcArray2, Array2, ArrayViewMut2, Axis};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -385,10 +385,10 @@ fn train_observed(
 /// training and validation rows are stacked into one matrix, so that one
 /// forward pass measures both, when every product of that pass stays
 /// small enough for the engine's direct product
-/// ([`DIRECT_PRODUCT_LIMIT`](autograd::DIRECT_PRODUCT_LIMIT)), as it is
-/// for each set alone: a row's logits are then the same bits whichever
-/// rows are beside it. Otherwise each set is its own pass, as the larger
-/// products may take `matrixmultiply`, whose sums can round differently.
+/// ([`is_direct_product`](autograd::is_direct_product)), as it is for each
+/// set alone: a row's logits are then the same bits whichever rows are
+/// beside it. Otherwise each set is its own pass, as the larger products
+/// may take `matrixmultiply`, whose sums can round differently.
 struct EvaluationRows<'a> {
     /// One matrix per forward pass: the stacked rows, or the training
     /// rows then the validation rows.
@@ -399,21 +399,26 @@ struct EvaluationRows<'a> {
 
 impl<'a> EvaluationRows<'a> {
     fn new(model: &Mlp, training: Examples<'a>, validation: Option<Examples<'a>>) -> Self {
-        let row_major = |features: ArrayView2<'_, f64>| features.as_standard_layout().into_owned().into_shared();
+        let row_major = |features: &Array2<f64>| features.as_standard_layout().into_owned();
         let rows = training.len() + validation.map_or(0, |v| v.len());
         let stays_direct = model
             .layers()
             .iter()
-            .all(|layer| rows * layer.fan_in() * layer.fan_out() <= DIRECT_PRODUCT_LIMIT);
+            .all(|layer| is_direct_product(rows, layer.fan_in(), layer.fan_out()));
         let passes = match validation {
             Some(v) if stays_direct => {
-                let stacked = ndarray::concatenate(Axis(0), &[training.features.view(), v.features.view()])
+                // Appended below a row-major copy, which stays row-major:
+                // one copy of each row.
+                let mut stacked = row_major(training.features);
+                stacked
+                    .append(Axis(0), v.features.view())
                     .expect("checked sets have the same columns");
-                vec![row_major(stacked.view())]
+                vec![stacked]
             }
-            Some(v) => vec![row_major(training.features.view()), row_major(v.features.view())],
-            None => vec![row_major(training.features.view())],
+            Some(v) => vec![row_major(training.features), row_major(v.features)],
+            None => vec![row_major(training.features)],
         };
+        let passes = passes.into_iter().map(Array2::into_shared).collect();
         EvaluationRows {
             passes,
             training,
@@ -717,7 +722,14 @@ mod tests {
                 })
             };
             let labels: Vec<usize> = (0..30).map(|i| i % 2).collect();
-            let (training, validation) = (rows_of(0..20), rows_of(20..30));
+            // The training rows column-major: the passes must be row-major
+            // copies all the same.
+            let training = rows_of(0..20)
+                .reversed_axes()
+                .as_standard_layout()
+                .into_owned()
+                .reversed_axes();
+            let validation = rows_of(20..30);
             let model = Mlp::new(&[inputs, 2], 0).unwrap();
             let rows = EvaluationRows::new(
                 &model,
@@ -725,6 +737,8 @@ mod tests {
                 Some(Examples::new(&validation, &labels[20..])),
             );
             assert_eq!(rows.passes.len(), if inputs == 4 { 1 } else { 2 }, "{inputs} inputs");
+            assert!(rows.passes.iter().all(|p| p.is_standard_layout()), "{inputs} inputs");
+            assert!(!training.is_standard_layout());
             let (on_training, on_validation) = rows.accuracies(&model, &mut Tape::new());
             assert_eq!(on_training, model.accuracy(&training, &labels[..20]), "{inputs} inputs");
             assert_eq!(
