@@ -6,6 +6,7 @@
 #   bash benches/count.sh            # every figure
 #   bash benches/count.sh steps      # examples/step_count.rs only
 #   bash benches/count.sh bins       # the bins end to end only
+#   bash benches/count.sh products   # the lab's matrix products, one by one
 #
 # Each figure is the difference between two runs of different lengths,
 # divided by the difference in steps, so that start-up and set-up cancel.
@@ -38,6 +39,17 @@ if [[ $what == all || $what == steps ]]; then
   a=$(count target/release/examples/step_count add-chain 100)
   b=$(count target/release/examples/step_count add-chain 300)
   printf '%-22s %10d\n' "1x1 add (per op)" $(((b - a) / 200000))
+fi
+if [[ $what == all || $what == products ]]; then
+  # Through matmul_into, the hand-derived twins' path (the engine's
+  # Kernels::matmul skips its layout checks and takes its buffer from the
+  # pool). The MLP step's five (a minibatch of 16: X W₁, H W₂, G W₂ᵀ
+  # with b as its kernel sees it, Hᵀ G and Xᵀ G₁ with a column-major a),
+  # the per-epoch evaluation's two (150 rows), the factorisation's three
+  # (U Vᵀ, b as its kernel sees it; G V; Uᵀ G, a column-major).
+  for shape in 16x4x12 16x12x3 16x3x12 12x16x3-t 4x16x12-t 150x4x12 150x12x3 150x2x4 150x4x2 2x150x4-t; do
+    per_step "product $shape" 1000 3000 1 target/release/examples/step_count "product-$shape"
+  done
 fi
 if [[ $what == all || $what == bins ]]; then
   out=$(mktemp -d)
