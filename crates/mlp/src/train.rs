@@ -285,8 +285,10 @@ fn minibatches<'o>(order: &'o [usize], config: &TrainConfig) -> std::slice::Chun
 /// current parameters as [`Minibatch::record`] does (with the minibatch in
 /// buffers reused from step to step), sweeps backward, and lets the
 /// optimiser update the parameters from those gradients. [`FirstStep`] is
-/// its first step. After each epoch, one forward pass over the training
-/// and validation rows together measures both accuracies.
+/// its first step. After each epoch the accuracies on the training and
+/// validation rows are measured from rows copied once before the first
+/// epoch, in one forward pass over both when their products stay small
+/// (see `EvaluationRows`).
 ///
 /// A non-finite loss or gradient stops the run with [`MlpError::Diverged`],
 /// which carries the history so far and the engine's anomaly report.
@@ -428,7 +430,7 @@ impl<'a> EvaluationRows<'a> {
 
     /// The model's accuracy on the training rows and on the validation rows.
     fn accuracies(&self, model: &Mlp, tape: &mut Tape) -> (f64, Option<f64>) {
-        let mut predictions = Vec::with_capacity(self.training.len() + self.validation.map_or(0, |v| v.len()));
+        let mut predictions = Vec::with_capacity(self.passes.iter().map(|rows| rows.nrows()).sum());
         for features in &self.passes {
             predictions.extend(model.predict_on(tape, features));
         }
